@@ -1,0 +1,65 @@
+/**
+ * Session data is a plain JSON object. These helpers parse it defensively and compute what a
+ * request changed, so concurrent requests can be merged key by key.
+ */
+
+export type SessionValues = Record<string, unknown>;
+
+/** Keys that would reach Object.prototype if the data were ever merged into another object. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function isForbiddenKey(key: string): boolean {
+  return FORBIDDEN_KEYS.has(key);
+}
+
+/**
+ * Parses stored data JSON into a fresh object, or `undefined` when it is not a JSON object or
+ * carries a prototype-polluting key at any depth. The cheap substring test keeps the reviver off
+ * the hot path; it only runs when one of the dangerous words appears at all.
+ */
+export function parseData(text: string): SessionValues | undefined {
+  let value: unknown;
+  try {
+    const suspicious = text.includes('__proto__') || text.includes('constructor') || text.includes('prototype');
+    value = suspicious ? JSON.parse(text, rejectForbiddenKeys) : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return value as SessionValues;
+}
+
+function rejectForbiddenKeys(key: string, value: unknown): unknown {
+  if (FORBIDDEN_KEYS.has(key)) throw new Error('forbidden key');
+  return value;
+}
+
+/** What one request did to the data: keys it set (with their new values) and keys it removed. */
+export interface DataChanges {
+  set: SessionValues;
+  removed: string[];
+}
+
+/**
+ * Per-key difference between the data as loaded and as it is now. Values are compared by
+ * their JSON text, which also catches in-place mutation of nested objects.
+ */
+export function diffData(before: SessionValues, after: SessionValues): DataChanges {
+  const changes: DataChanges = { set: {}, removed: [] };
+  for (const key of Object.keys(after)) {
+    if (!Object.hasOwn(before, key) || JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+      changes.set[key] = after[key];
+    }
+  }
+  for (const key of Object.keys(before)) {
+    if (!Object.hasOwn(after, key)) changes.removed.push(key);
+  }
+  return changes;
+}
+
+/** Applies `changes` on top of `base` (the freshest stored data): other requests' keys survive. */
+export function applyChanges(base: SessionValues, changes: DataChanges): SessionValues {
+  const merged: SessionValues = { ...base, ...changes.set };
+  for (const key of changes.removed) delete merged[key];
+  return merged;
+}

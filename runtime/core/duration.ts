@@ -1,0 +1,44 @@
+import { SessionConfigError } from './errors.js';
+
+/** Seconds as a number or numeric string, or a human string: `"90s"`, `"15m"`, `"2h"`, `"7d"`, `"1w"`. */
+export type Duration = number | string;
+
+const UNIT_MS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+const MAX_DURATION_MS = 10 * 365 * 86_400_000;
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?$/;
+
+/**
+ * Parses a duration setting into milliseconds. Bad values fail at start-up with an error that
+ * names the setting, because a silently-defaulted session lifetime is a security bug.
+ */
+export function parseDuration(option: string, value: Duration): number {
+  const text = typeof value === 'number' ? String(value) : value.trim();
+  const match = DURATION.exec(text);
+  const ms = match ? Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1_000) : Number.NaN;
+  if (!Number.isFinite(ms) || ms <= 0 || ms > MAX_DURATION_MS) {
+    throw new SessionConfigError(
+      option,
+      `must be a positive duration such as 900, "900", "15m", "2h" or "7d" (at most 10 years); got ${JSON.stringify(value)}`,
+    );
+  }
+  return Math.round(ms);
+}
+
+/** Like `parseDuration`, but `0` and `false` mean "never" and give `undefined`. */
+export function parseOptionalDuration(
+  option: string,
+  value: Duration | false | undefined,
+  fallback: Duration | false,
+): number | undefined {
+  const chosen = value === undefined ? fallback : value;
+  if (chosen === false || chosen === 0 || chosen === '0') return undefined;
+  return parseDuration(option, chosen);
+}

@@ -1,0 +1,56 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Session ids are 256 bits from the operating system's CSPRNG, base64url-encoded: 43 characters
+ * of [A-Za-z0-9_-]. Guessing one is as hard as guessing an AES-256 key.
+ */
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/** Strict shape check, done before any store access so garbage never reaches a backend. */
+export function isSessionId(value: string): boolean {
+  return SESSION_ID.test(value);
+}
+
+/**
+ * The key a store files the session under: SHA-256 of the id, as hex. Stores only ever see
+ * this key, so a leaked dump of Redis, a table or the session folder holds no live session id
+ * (a hash of 256 random bits cannot be reversed). Hex, not base64, so keys stay distinct on
+ * case-insensitive file systems.
+ */
+export function storeKey(sessionId: string): string {
+  return createHash('sha256').update(sessionId).digest('hex');
+}
+
+/** Length of a base64url HMAC-SHA256 signature. */
+const SIGNATURE_LENGTH = 43;
+
+/** `id.signature`, signed with the first secret (the current one). */
+export function signSessionId(sessionId: string, secret: string): string {
+  return `${sessionId}.${hmac(sessionId, secret)}`;
+}
+
+/**
+ * Returns the id inside a signed cookie value when any secret (current or retired) verifies it,
+ * otherwise `undefined`. The comparison is constant-time so the signature cannot be found byte
+ * by byte from response timings.
+ */
+export function unsignSessionId(value: string, secrets: readonly string[]): string | undefined {
+  const dot = value.length - SIGNATURE_LENGTH - 1;
+  if (dot <= 0 || value.charCodeAt(dot) !== 46 /* . */) return undefined;
+  const sessionId = value.slice(0, dot);
+  if (!isSessionId(sessionId)) return undefined;
+  const given = Buffer.from(value.slice(dot + 1));
+  for (const secret of secrets) {
+    const expected = Buffer.from(hmac(sessionId, secret));
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return sessionId;
+  }
+  return undefined;
+}
+
+function hmac(sessionId: string, secret: string): string {
+  return createHmac('sha256', secret).update(sessionId).digest('base64url');
+}

@@ -1,0 +1,160 @@
+import { isCookieAttributeValue, isCookieName, type CookieAttributes } from './cookie.js';
+import { parseDuration, parseOptionalDuration, type Duration } from './duration.js';
+import { SessionConfigError } from './errors.js';
+import type { SessionStore } from './store.js';
+
+export interface SessionLogger {
+  warn(message: string): void;
+}
+
+export interface SessionOptions {
+  /** Where sessions live; build it from a URL with `storeFromUrl`. */
+  store: SessionStore;
+  /**
+   * Idle lifetime: a session unused for this long expires. Renewed on every request.
+   * @default 900 (15 minutes)
+   */
+  maxAge?: Duration;
+  /**
+   * Absolute lifetime cap counted from creation, however active the session is; `false` for none.
+   * @default false
+   */
+  absoluteTimeout?: Duration | false;
+  /**
+   * The id is replaced by a fresh one this often (data kept, old id deleted), which limits how
+   * long a stolen id stays useful. `0` or `false` turns it off.
+   * @default 240 (4 minutes)
+   */
+  regenerateEvery?: Duration | false;
+  /**
+   * Secret(s) for signing the cookie with HMAC-SHA256. The first signs, all verify, so you can
+   * rotate secrets without logging everyone out. At least 32 characters each.
+   * @default undefined (unsigned: the 256-bit random id is the only credential)
+   */
+  secret?: string | readonly string[] | undefined;
+  cookie?: {
+    /** @default "session_id" */
+    name?: string;
+    /** @default "/" */
+    path?: string;
+    /** @default undefined (host-only cookie, the safest) */
+    domain?: string | undefined;
+    /** @default "lax" */
+    sameSite?: 'strict' | 'lax' | 'none';
+    /**
+     * `"auto"` sets Secure when the request arrived over HTTPS (as the framework reports it,
+     * including its trust-proxy setting). `true` always sets it.
+     * @default "auto"
+     */
+    secure?: boolean | 'auto';
+  };
+  /**
+   * Treat a session presented from another IP address and/or User-Agent as a new visitor.
+   * `ip` logs out mobile users whose address changes; `user-agent` is usually safe.
+   * @default []
+   */
+  bind?: ReadonlyArray<'ip' | 'user-agent'>;
+  /**
+   * Largest session data, in bytes of JSON, that may be saved; bigger fails the request.
+   * @default 65536
+   */
+  maxSize?: number;
+  /** Receives warnings (corrupt records, binding mismatches, cookie misconfiguration). @default console */
+  logger?: SessionLogger;
+}
+
+export interface ResolvedOptions {
+  store: SessionStore;
+  maxAge: number;
+  absoluteTimeout: number | undefined;
+  regenerateEvery: number | undefined;
+  secrets: readonly string[];
+  cookie: CookieAttributes;
+  secure: boolean | 'auto';
+  bindIp: boolean;
+  bindUserAgent: boolean;
+  maxSize: number;
+  logger: SessionLogger;
+}
+
+const SAME_SITE: Readonly<Record<string, CookieAttributes['sameSite']>> = {
+  strict: 'Strict',
+  lax: 'Lax',
+  none: 'None',
+};
+
+/** Shortest accepted signing secret: 32 characters, enough for 128+ bits from any generator. */
+const MIN_SECRET_LENGTH = 32;
+
+/** Checks every option once, at start-up, and fills in the defaults. */
+export function resolveOptions(options: SessionOptions): ResolvedOptions {
+  if (!options || typeof options.store?.get !== 'function') {
+    throw new SessionConfigError(
+      'store',
+      'must be a session store, e.g. storeFromUrl(process.env.SESSION_STORE, stores)',
+    );
+  }
+  const cookie = options.cookie ?? {};
+  const name = cookie.name ?? 'session_id';
+  if (!isCookieName(name))
+    throw new SessionConfigError('cookie.name', `must be a cookie token; got ${JSON.stringify(name)}`);
+  const path = cookie.path ?? '/';
+  if (!path.startsWith('/') || !isCookieAttributeValue(path)) {
+    throw new SessionConfigError(
+      'cookie.path',
+      `must start with "/" and contain no ";" or spaces; got ${JSON.stringify(path)}`,
+    );
+  }
+  const domain = cookie.domain;
+  if (domain !== undefined && !isCookieAttributeValue(domain)) {
+    throw new SessionConfigError('cookie.domain', `must be a host name; got ${JSON.stringify(domain)}`);
+  }
+  const sameSite = cookie.sameSite ?? 'lax';
+  const sameSiteValue = Object.hasOwn(SAME_SITE, sameSite) ? SAME_SITE[sameSite] : undefined;
+  if (!sameSiteValue)
+    throw new SessionConfigError(
+      'cookie.sameSite',
+      `must be "strict", "lax" or "none"; got ${JSON.stringify(sameSite)}`,
+    );
+  const secure = cookie.secure ?? 'auto';
+  if (secure !== 'auto' && typeof secure !== 'boolean')
+    throw new SessionConfigError('cookie.secure', 'must be true, false or "auto"');
+  if (sameSiteValue === 'None' && secure === false) {
+    throw new SessionConfigError('cookie.sameSite', '"none" requires a Secure cookie; browsers reject it otherwise');
+  }
+
+  const secrets =
+    options.secret === undefined ? [] : typeof options.secret === 'string' ? [options.secret] : [...options.secret];
+  if (options.secret !== undefined && secrets.length === 0) throw new SessionConfigError('secret', 'is an empty list');
+  for (const secret of secrets) {
+    if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
+      throw new SessionConfigError(
+        'secret',
+        `must be at least ${MIN_SECRET_LENGTH} characters (try: openssl rand -base64 32)`,
+      );
+    }
+  }
+
+  const bind = options.bind ?? [];
+  for (const item of bind) {
+    if (item !== 'ip' && item !== 'user-agent')
+      throw new SessionConfigError('bind', `accepts "ip" and "user-agent"; got ${JSON.stringify(item)}`);
+  }
+  const maxSize = options.maxSize ?? 65_536;
+  if (!Number.isSafeInteger(maxSize) || maxSize < 2)
+    throw new SessionConfigError('maxSize', `must be a whole number of bytes; got ${String(maxSize)}`);
+
+  return {
+    store: options.store,
+    maxAge: parseDuration('maxAge', options.maxAge ?? 900),
+    absoluteTimeout: parseOptionalDuration('absoluteTimeout', options.absoluteTimeout, false),
+    regenerateEvery: parseOptionalDuration('regenerateEvery', options.regenerateEvery, 240),
+    secrets,
+    cookie: { name, path, domain, sameSite: sameSiteValue, httpOnly: true },
+    secure,
+    bindIp: bind.includes('ip'),
+    bindUserAgent: bind.includes('user-agent'),
+    maxSize,
+    logger: options.logger ?? console,
+  };
+}

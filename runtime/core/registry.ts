@@ -1,0 +1,32 @@
+import { SessionConfigError } from './errors.js';
+import type { SessionStore, StoreFactories } from './store.js';
+
+/**
+ * Builds the store named by a URL, choosing the backend by its scheme, as the original module's
+ * `session_storage` setting did: `memory://`, `dir:///var/lib/app/sessions`, `redis://host:6379`.
+ * The factories are the stores your app vendored; see the `stores` object in ../index.ts.
+ */
+export function storeFromUrl(url: string, factories: StoreFactories): SessionStore {
+  let scheme: string;
+  try {
+    scheme = new URL(url).protocol;
+  } catch {
+    throw new SessionConfigError('store', `is not a valid URL: ${JSON.stringify(redact(url))}`);
+  }
+  const factory = Object.hasOwn(factories, scheme) ? factories[scheme] : undefined;
+  if (!factory) {
+    const known = Object.keys(factories)
+      .map((name) => `${name}//`)
+      .join(', ');
+    throw new SessionConfigError(
+      'store',
+      `uses the scheme "${scheme}//", which this app has no store for (vendored: ${known})`,
+    );
+  }
+  return factory(url);
+}
+
+/** Store URLs carry passwords; never echo one into a log. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^/@]*)@/, '//***@');
+}

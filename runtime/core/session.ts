@@ -1,0 +1,127 @@
+import { isForbiddenKey, type SessionValues } from './data.js';
+import { parseDuration, type Duration } from './duration.js';
+import type { RequestInfo } from './manager.js';
+import type { SessionRecord } from './store.js';
+
+/**
+ * The shape of your session data. Edit it (this file is yours) or augment it:
+ *
+ *   declare module './session/core/session.js' {
+ *     interface SessionData { user?: string; cart?: string[] }
+ *   }
+ *
+ * Values must be JSON-serializable: they are stored as JSON.
+ */
+export interface SessionData {
+  [key: string]: unknown;
+}
+
+export interface RefreshOptions {
+  /** A new idle lifetime for this session from now on (seconds or "15m", "2h", ...). */
+  maxAge?: Duration;
+  /**
+   * Issue a new session id and kill the old one at once. Do this on login and on any
+   * privilege change: it defeats session fixation (an attacker planting a known id).
+   */
+  rotate?: boolean;
+}
+
+/** What the manager needs to know about a session at commit. Not part of the public API. */
+export interface SessionState {
+  /** The id the client presented and we accepted; undefined for a new visitor. */
+  id: string | undefined;
+  /** The record as loaded, for conditional writes; undefined for a new visitor. */
+  record: SessionRecord | undefined;
+  /** The data JSON as loaded ("{}" for a new visitor): the baseline of change detection. */
+  loadedText: string;
+  /** The request the session was loaded for (cookie, address, HTTPS), needed again at commit. */
+  request: RequestInfo;
+  invalidated: boolean;
+  rotate: boolean;
+  /** Set by refresh(): forces a write and may carry a new idle lifetime. */
+  refreshed: boolean;
+  maxAge: number | undefined;
+  committed: boolean;
+}
+
+export const sessionState = Symbol('session.state');
+
+/**
+ * A dict-like session. Read and write it freely during a request; the framework glue saves it
+ * once, before the response is sent, and only if something changed.
+ */
+export class Session<Data extends SessionData = SessionData> {
+  #values: SessionValues;
+  /** @internal */
+  readonly [sessionState]: SessionState;
+
+  constructor(values: SessionValues, state: SessionState) {
+    this.#values = values;
+    this[sessionState] = state;
+  }
+
+  /** True until the session has been stored once (the visitor had no valid session cookie). */
+  get isNew(): boolean {
+    return this[sessionState].record === undefined;
+  }
+
+  get<K extends keyof Data & string>(key: K): Data[K] | undefined {
+    return Object.hasOwn(this.#values, key) ? (this.#values[key] as Data[K]) : undefined;
+  }
+
+  /** Sets a key. `undefined` removes it, as JSON would. */
+  set<K extends keyof Data & string>(key: K, value: Data[K]): this {
+    if (isForbiddenKey(key)) throw new TypeError(`[session] "${key}" cannot be used as a session key`);
+    if (value === undefined) delete this.#values[key];
+    else this.#values[key] = value;
+    return this;
+  }
+
+  delete<K extends keyof Data & string>(key: K): boolean {
+    if (!Object.hasOwn(this.#values, key)) return false;
+    delete this.#values[key];
+    return true;
+  }
+
+  has<K extends keyof Data & string>(key: K): boolean {
+    return Object.hasOwn(this.#values, key);
+  }
+
+  keys(): Array<keyof Data & string> {
+    return Object.keys(this.#values) as Array<keyof Data & string>;
+  }
+
+  /** Removes every key but keeps the session (and its id). To end the session, use invalidate(). */
+  clear(): void {
+    this.#values = {};
+  }
+
+  /** A shallow copy of the data, e.g. to send it to the client. */
+  toJSON(): Partial<Data> {
+    return { ...this.#values } as Partial<Data>;
+  }
+
+  /**
+   * Ends the session: it is deleted from the store and the cookie is cleared when the response
+   * is sent. Use it on logout. Writes after this call are ignored.
+   */
+  invalidate(): void {
+    this[sessionState].invalidated = true;
+  }
+
+  /**
+   * Prolongs the session and forces it to be saved. With `rotate`, the session gets a new id
+   * (same data) and the old id stops working at once.
+   */
+  refresh(options: RefreshOptions = {}): void {
+    const state = this[sessionState];
+    state.refreshed = true;
+    if (options.maxAge !== undefined) state.maxAge = parseDuration('refresh.maxAge', options.maxAge);
+    if (options.rotate) state.rotate = true;
+  }
+
+  /** @internal The live values, read by the manager at commit. */
+  static values(session: Session<SessionData>): SessionValues {
+    return session.#values;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Shared by the file and dir stores: where the data lives, atomic replacement and a lock that
+ * works across processes. Uses only Node built-ins.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { SessionConfigError, SessionStoreError } from '../core/errors.js';
+
+/**
+ * The path a `file:` or `dir:` URL names. `dir:///var/lib/app/sessions` is absolute,
+ * `dir:./sessions` is relative to the working directory, and a bare `dir://` means a folder in
+ * the OS temp directory, as the original module did. The temp name includes a hash of the
+ * working directory so two apps on one machine do not share sessions.
+ */
+export function pathFromUrl(store: string, url: string, tempName: string): string {
+  const parsed = new URL(url);
+  if (parsed.host !== '') {
+    throw new SessionConfigError(
+      'url',
+      `must be ${store}:///absolute/path or ${store}:relative/path; got host "${parsed.host}"`,
+      store,
+    );
+  }
+  const path = decodeURIComponent(parsed.pathname);
+  if (path === '' || path === '/') {
+    const app = createHash('sha256').update(process.cwd()).digest('hex').slice(0, 8);
+    return join(tmpdir(), `session-layer-${app}-${tempName}`);
+  }
+  return isAbsolute(path) ? path : resolve(path);
+}
+
+/**
+ * Replaces `path` with `text` atomically: the text goes to a temp file in the same folder, then
+ * a rename swaps it in. Readers see the old or the new content, never half of it, and a process
+ * killed mid-write leaves at worst a stray temp file (swept by deleteExpired). With `fsync` the
+ * data also survives a power loss, at the price of a disk flush per write.
+ */
+export async function writeAtomically(path: string, text: string, fsync: boolean): Promise<void> {
+  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    if (fsync) {
+      const handle = await open(temp, 'w', 0o600);
+      try {
+        await handle.writeFile(text);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } else {
+      await writeFile(temp, text, { mode: 0o600 });
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** A lock older than this belongs to a process that died holding it. */
+const STALE_LOCK_MS = 10_000;
+/** Longest wait for a lock before the operation fails as a store timeout. */
+const LOCK_TIMEOUT_MS = 5_000;
+
+/**
+ * Runs `work` while holding `lockPath`, a lock that other processes respect too: the lock is a
+ * file created with O_EXCL, which exactly one process can do at a time. Waiters poll with a
+ * short backoff; a lock left behind by a killed process is broken once it is stale.
+ */
+export async function withFileLock<T>(store: string, lockPath: string, work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + LOCK_TIMEOUT_MS;
+  let wait = 1;
+  for (;;) {
+    try {
+      const handle = await open(lockPath, 'wx', 0o600);
+      await handle.close();
+      break;
+    } catch (error) {
+      if (!isCode(error, 'EEXIST')) throw error;
+    }
+    await breakIfStale(lockPath);
+    if (Date.now() > deadline) throw new SessionStoreError(store, 'timeout', `timed out waiting for lock ${lockPath}`);
+    await new Promise((done) => setTimeout(done, wait));
+    wait = Math.min(wait * 2, 25);
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(lockPath, { force: true });
+  }
+}
+
+async function breakIfStale(lockPath: string): Promise<void> {
+  try {
+    const info = await stat(lockPath);
+    if (Date.now() - info.mtimeMs > STALE_LOCK_MS) await unlink(lockPath);
+  } catch (error) {
+    if (!isCode(error, 'ENOENT')) throw error;
+  }
+}
+
+/**
+ * Serializes async work per key inside this process, so requests of one process queue in memory
+ * instead of spinning on the file lock.
+ */
+export class KeyedQueue {
+  readonly #tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const result = previous.then(work, work);
+    const tail = result.catch(() => undefined);
+    this.#tails.set(key, tail);
+    void tail.then(() => {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    });
+    return result;
+  }
+}
+
+export function isCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+/** Parses `?name=true|false` style URL flags strictly. */
+export function booleanParam(store: string, url: URL, name: string, fallback: boolean): boolean {
+  const value = url.searchParams.get(name);
+  if (value === null) return fallback;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new SessionConfigError(name, `must be true or false; got ${JSON.stringify(value)}`, store);
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Ensures every server the tests need runs on 127.0.0.1. Idempotent: a running server is left
+# alone. Each backend has its own script in scripts/services/ (install if missing, start, wait
+# until it answers). Usage: bash scripts/services.sh [name ...]   (default: all)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then
+  for script in "$here"/services/*.sh; do [ -e "$script" ] && names+=("$(basename "$script" .sh)"); done
+fi
+for name in "${names[@]}"; do
+  echo "[services] $name"
+  bash "$here/services/$name.sh"
+done

@@ -1,0 +1,193 @@
+/**
+ * The contract every session store must pass. Each store's test file calls `testStore` with a
+ * factory; a store that cannot honour a case lists it in `skip` with the reason.
+ * (This file has no .test suffix, so the runner only collects it through those files.)
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionRecord, SessionStore } from '../runtime/core/store.js';
+
+export interface StoreContract {
+  /** Builds a store on the backend under test. Called once for the suite and again where a second instance is needed. */
+  create: () => SessionStore | Promise<SessionStore>;
+  /**
+   * Smallest expiry the backend honours precisely, in ms (memcached counts whole seconds).
+   * @default 200
+   */
+  expiryResolutionMs?: number;
+  /** Cases this store cannot run, each with the reason. */
+  skip?: Array<{ reason: string; tests: string[] }>;
+}
+
+export function randomKey(): string {
+  return createHash('sha256').update(randomBytes(32)).digest('hex');
+}
+
+export function sampleRecord(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  const now = Date.now();
+  return {
+    data: JSON.stringify({ user: 'ada', cart: [1, 2, 3], nested: { deep: true } }),
+    version: 1,
+    createdAt: now,
+    issuedAt: now,
+    expiresAt: now + 60_000,
+    maxAge: 60_000,
+    ip: '127.0.0.1',
+    userAgent: 'contract-test/1.0',
+    ...overrides,
+  };
+}
+
+export function testStore(name: string, contract: StoreContract): void {
+  const skipped = new Set((contract.skip ?? []).flatMap((entry) => entry.tests));
+  const resolution = contract.expiryResolutionMs ?? 200;
+  const test = (title: string, body: () => Promise<void>, timeout?: number) =>
+    skipped.has(title) ? it.skip(title, body) : it(title, body, timeout);
+
+  describe(`store contract: ${name}`, () => {
+    let store: SessionStore;
+    beforeAll(async () => {
+      store = await contract.create();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    test('get of an unknown key resolves undefined', async () => {
+      expect(await store.get(randomKey())).toBeUndefined();
+    });
+
+    test('a created record reads back field for field', async () => {
+      const key = randomKey();
+      const record = sampleRecord();
+      expect(await store.write(key, record, undefined)).toBe(true);
+      expect(await store.get(key)).toEqual(record);
+    });
+
+    test('create refuses to overwrite a live record', async () => {
+      const key = randomKey();
+      expect(await store.write(key, sampleRecord(), undefined)).toBe(true);
+      expect(await store.write(key, sampleRecord({ data: '{"evil":1}' }), undefined)).toBe(false);
+      expect((await store.get(key))?.data).toBe(sampleRecord().data);
+    });
+
+    test('update succeeds only against the stored version', async () => {
+      const key = randomKey();
+      await store.write(key, sampleRecord(), undefined);
+      expect(await store.write(key, sampleRecord({ version: 2, data: '{"a":2}' }), 1)).toBe(true);
+      expect(await store.write(key, sampleRecord({ version: 2, data: '{"a":"stale"}' }), 1)).toBe(false);
+      const stored = await store.get(key);
+      expect(stored?.version).toBe(2);
+      expect(stored?.data).toBe('{"a":2}');
+    });
+
+    test('update of a missing record is refused, never an upsert', async () => {
+      const key = randomKey();
+      expect(await store.write(key, sampleRecord({ version: 5 }), 4)).toBe(false);
+      expect(await store.get(key)).toBeUndefined();
+    });
+
+    test('destroy removes the record and a destroyed record stays dead', async () => {
+      const key = randomKey();
+      await store.write(key, sampleRecord(), undefined);
+      await store.destroy(key);
+      expect(await store.get(key)).toBeUndefined();
+      expect(await store.write(key, sampleRecord({ version: 2 }), 1)).toBe(false);
+      expect(await store.get(key)).toBeUndefined();
+      await store.destroy(key); // destroying a missing record is not an error
+    });
+
+    test('data is kept verbatim: unicode, quotes, newlines, 60 KB', async () => {
+      const key = randomKey();
+      const data = JSON.stringify({ text: 'žluťoučký 🐎 "quoted"\nline\u2028sep', big: 'x'.repeat(60_000) });
+      await store.write(key, sampleRecord({ data }), undefined);
+      expect((await store.get(key))?.data).toBe(data);
+    });
+
+    test(
+      'an expired record is never returned',
+      async () => {
+        const key = randomKey();
+        await store.write(key, sampleRecord({ expiresAt: Date.now() + resolution }), undefined);
+        expect(await store.get(key)).toBeDefined();
+        await sleep(resolution * 2 + 100);
+        expect(await store.get(key)).toBeUndefined();
+      },
+      resolution * 4 + 5_000,
+    );
+
+    test(
+      'touch extends the expiry without changing data or version',
+      async () => {
+        const key = randomKey();
+        const record = sampleRecord({ expiresAt: Date.now() + resolution });
+        await store.write(key, record, undefined);
+        const later = Date.now() + 60_000;
+        await store.touch(key, later);
+        await sleep(resolution * 2 + 100);
+        const stored = await store.get(key);
+        expect(stored?.data).toBe(record.data);
+        expect(stored?.version).toBe(record.version);
+        expect(stored?.expiresAt).toBeGreaterThan(Date.now() + 30_000);
+      },
+      resolution * 4 + 5_000,
+    );
+
+    test('touch of a missing record leaves it missing', async () => {
+      const key = randomKey();
+      await store.touch(key, Date.now() + 60_000);
+      expect(await store.get(key)).toBeUndefined();
+    });
+
+    test(
+      'deleteExpired removes expired records and keeps live ones',
+      async () => {
+        const expired = randomKey();
+        const live = randomKey();
+        await store.write(expired, sampleRecord({ expiresAt: Date.now() + resolution }), undefined);
+        await store.write(live, sampleRecord(), undefined);
+        await sleep(resolution * 2 + 100);
+        const removed = await store.deleteExpired();
+        expect(removed === undefined || removed >= 1).toBe(true);
+        expect(await store.get(expired)).toBeUndefined();
+        expect(await store.get(live)).toBeDefined();
+      },
+      resolution * 4 + 10_000,
+    );
+
+    test('100 concurrent creates of distinct sessions all persist', async () => {
+      const keys = Array.from({ length: 100 }, randomKey);
+      const results = await Promise.all(keys.map((key, i) => store.write(key, sampleRecord({ data: `{"n":${i}}` }), undefined)));
+      expect(results.every(Boolean)).toBe(true);
+      const stored = await Promise.all(keys.map((key) => store.get(key)));
+      expect(stored.map((record) => record?.data)).toEqual(keys.map((_, i) => `{"n":${i}}`));
+    });
+
+    test('20 concurrent updates against one version: exactly one wins', async () => {
+      const key = randomKey();
+      await store.write(key, sampleRecord(), undefined);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.write(key, sampleRecord({ version: 2, data: `{"winner":${i}}` }), 1)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results.indexOf(true);
+      expect((await store.get(key))?.data).toBe(`{"winner":${winner}}`);
+    });
+
+    test('a second instance on the same backend sees the same records', async () => {
+      const other = await contract.create();
+      try {
+        const key = randomKey();
+        await store.write(key, sampleRecord(), undefined);
+        expect((await other.get(key))?.data).toBe(sampleRecord().data);
+        expect(await other.write(key, sampleRecord({ version: 2, data: '{"by":"other"}' }), 1)).toBe(true);
+        expect((await store.get(key))?.data).toBe('{"by":"other"}');
+        await other.destroy(key);
+        expect(await store.get(key)).toBeUndefined();
+      } finally {
+        await other.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,22 @@
+import { expect, it } from 'vitest';
+import { memoryStore } from '../../runtime/stores/memory.js';
+import { randomKey, sampleRecord, testStore } from '../store-contract.js';
+
+const shared = memoryStore();
+
+testStore('memory', {
+  // One process-wide instance stands in for "the same backend": memory is per process.
+  create: () => ({ ...shared, close: async () => {} }),
+});
+
+it('memory: evicts the least recently written session beyond maxEntries', async () => {
+  const store = memoryStore({ url: 'memory://?maxEntries=3' });
+  const keys = [randomKey(), randomKey(), randomKey(), randomKey()];
+  for (const key of keys) await store.write(key, sampleRecord(), undefined);
+  expect(await store.get(keys[0]!)).toBeUndefined();
+  for (const key of keys.slice(1)) expect(await store.get(key)).toBeDefined();
+});
+
+it('memory: rejects a bad maxEntries at start-up', () => {
+  expect(() => memoryStore({ url: 'memory://?maxEntries=lots' })).toThrow(/\[session\] \[memory\] option "maxEntries"/);
+});
