@@ -1,0 +1,101 @@
+/**
+ * The one registry of what can be vendored: every store and framework, its file, URL schemes,
+ * npm packages and defaults. Prompts, the generator, the emitted README and the test matrix all
+ * read it; test/manifest.test.ts keeps it in sync with the files on disk and their imports.
+ * This file itself is not vendored.
+ */
+
+export interface PackageRanges {
+  readonly [name: string]: string;
+}
+
+export interface StoreEntry {
+  readonly name: string;
+  readonly title: string;
+  /** Vendored file, relative to runtime/. */
+  readonly file: string;
+  /** Internal helpers the file imports, relative to runtime/. */
+  readonly helpers: readonly string[];
+  /** URL schemes the store answers to, with the colon as `URL#protocol` gives them. */
+  readonly schemes: readonly string[];
+  /** The exported factory, called as `factory({ url })`. */
+  readonly factory: string;
+  /** Used when SESSION_STORE is unset; embedded stores need no server. */
+  readonly defaultUrl: string;
+  readonly dependencies: PackageRanges;
+  readonly devDependencies: PackageRanges;
+}
+
+export interface FrameworkEntry {
+  readonly name: string;
+  readonly title: string;
+  readonly file: string;
+  /** The exported glue factory, called with the session manager. */
+  readonly factory: string;
+  /** What index.ts exports the glue as, e.g. `sessionMiddleware`. */
+  readonly exportName: string;
+  /** Packages whose presence in package.json means the app uses this framework. */
+  readonly detect: readonly string[];
+  readonly dependencies: PackageRanges;
+  readonly devDependencies: PackageRanges;
+}
+
+export const stores: readonly StoreEntry[] = [
+  {
+    name: 'memory',
+    title: 'Memory (one process, lost on restart)',
+    file: 'stores/memory.ts',
+    helpers: [],
+    schemes: ['memory:'],
+    factory: 'memoryStore',
+    defaultUrl: 'memory://',
+    dependencies: {},
+    devDependencies: {},
+  },
+  {
+    name: 'file',
+    title: 'File (all sessions in one JSON file)',
+    file: 'stores/file.ts',
+    helpers: ['stores/_files.ts'],
+    schemes: ['file:'],
+    factory: 'fileStore',
+    defaultUrl: 'file://',
+    dependencies: {},
+    devDependencies: {},
+  },
+  {
+    name: 'dir',
+    title: 'Directory (one file per session)',
+    file: 'stores/dir.ts',
+    helpers: ['stores/_files.ts'],
+    schemes: ['dir:'],
+    factory: 'dirStore',
+    defaultUrl: 'dir://',
+    dependencies: {},
+    devDependencies: {},
+  },
+];
+
+export const frameworks: readonly FrameworkEntry[] = [
+  {
+    name: 'express',
+    title: 'Express',
+    file: 'frameworks/express.ts',
+    factory: 'expressSession',
+    exportName: 'sessionMiddleware',
+    detect: ['express'],
+    dependencies: { express: '^5.1.0' },
+    devDependencies: { '@types/express': '^5.0.0' },
+  },
+];
+
+/** Packages every TypeScript app needs for the vendored code (process.env, node:crypto, ...). */
+export const typescriptDevDependencies: PackageRanges = { '@types/node': '>=20' };
+
+export function findStore(name: string): StoreEntry | undefined {
+  return stores.find((store) => store.name === name);
+}
+
+export function findFramework(name: string): FrameworkEntry | undefined {
+  return frameworks.find((framework) => framework.name === name);
+}
