@@ -1,0 +1,123 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hashTree, makeApp, runCli } from '../helpers/apps.js';
+
+describe('create-session-layer CLI', () => {
+  it('--help prints the options and exits 0', () => {
+    const result = runCli(makeApp(), ['--help']);
+    expect(result.code).toBe(0);
+    for (const flag of ['--framework', '--store', '--dir', '--example', '--yes', '--dry-run', '--cwd']) expect(result.stdout).toContain(flag);
+  });
+
+  it.each([
+    [['--framework', 'rails'], /unknown framework "rails"/],
+    [['--store', 'postgres-ish'], /unknown store "postgres-ish"/],
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['--dir', '../outside'], /--dir must be a path inside the app/],
+  ])('%j is a one-line error with exit code 2', (args, message) => {
+    const root = makeApp();
+    const before = hashTree(root);
+    const result = runCli(root, ['--yes', ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(hashTree(root)).toEqual(before);
+  });
+
+  it('refuses a folder that is not a Node project (exit 2)', () => {
+    const root = makeApp();
+    const result = runCli(root, ['--yes', '--cwd', join(root, 'missing-subfolder')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/is not a folder|not a Node project/);
+  });
+
+  it('without a framework flag or dependency, asks for --framework instead of guessing (exit 2)', () => {
+    const root = makeApp({ packageJson: { name: 'bare', type: 'module' } });
+    const result = runCli(root, ['--yes']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/pass --framework/);
+  });
+
+  it('writes core, store, glue, wiring, README, manifest and the example; detects express from package.json', () => {
+    const root = makeApp({ files: { 'src/app.ts': 'export {};\n' } });
+    const result = runCli(root, ['--yes', '--store', 'dir,memory', '--example']);
+    expect(result.code, result.stderr).toBe(0);
+    for (const file of [
+      'src/session/index.ts',
+      'src/session/README.md',
+      'src/session/session-layer.json',
+      'src/session/core/manager.ts',
+      'src/session/stores/dir.ts',
+      'src/session/stores/_files.ts',
+      'src/session/stores/memory.ts',
+      'src/session/frameworks/express.ts',
+      'session-example.ts',
+    ]) {
+      expect(existsSync(join(root, file)), file).toBe(true);
+    }
+    expect(existsSync(join(root, 'src/session/stores/file.ts'))).toBe(false);
+    const index = readFileSync(join(root, 'src/session/index.ts'), 'utf8');
+    expect(index).toContain("'dir:': (url) => dirStore({ url })");
+    expect(index).toContain("'memory:': (url) => memoryStore({ url })");
+    expect(index).toContain("export const defaultStoreUrl = 'dir://'");
+    expect(readFileSync(join(root, 'session-example.ts'), 'utf8')).toContain("from './src/session/index.js'");
+    const manifest = JSON.parse(readFileSync(join(root, 'src/session/session-layer.json'), 'utf8'));
+    expect(manifest).toMatchObject({ generator: 'create-session-layer', framework: 'express', stores: ['dir', 'memory'] });
+    expect(Object.keys(manifest.files)).toContain('src/session/core/manager.ts');
+    const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(packageJson.dependencies.express).toBe('^5.1.0');
+    expect(packageJson.devDependencies['@types/express']).toBeDefined();
+  });
+
+  it('--dry-run lists the changes and writes nothing', () => {
+    const root = makeApp();
+    const before = hashTree(root);
+    const result = runCli(root, ['--yes', '--dry-run']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('would create session/core/manager.ts');
+    expect(result.stdout).toContain('would update package.json');
+    expect(hashTree(root)).toEqual(before);
+  });
+
+  it('a second identical run changes nothing and says the layer is up to date', () => {
+    const root = makeApp();
+    expect(runCli(root, ['--yes', '--example']).code).toBe(0);
+    const before = hashTree(root);
+    const again = runCli(root, ['--yes', '--example']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('up to date');
+    expect(hashTree(root)).toEqual(before);
+  });
+
+  it('never overwrites a vendored file the app edited', () => {
+    const root = makeApp();
+    expect(runCli(root, ['--yes']).code).toBe(0);
+    const edited = join(root, 'session/core/cookie.ts');
+    writeFileSync(edited, readFileSync(edited, 'utf8') + '\n// my local change\n');
+    const result = runCli(root, ['--yes', '--store', 'dir,memory']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('keep (edited by you) session/core/cookie.ts');
+    expect(readFileSync(edited, 'utf8')).toContain('// my local change');
+    expect(existsSync(join(root, 'session/stores/memory.ts'))).toBe(true);
+  });
+
+  it('keeps ranges the app already pinned and its package.json indentation', () => {
+    const root = makeApp({ packageJson: { name: 'pinned', type: 'module', dependencies: { express: '4.21.2' }, devDependencies: { '@types/express': '4.17.21' } } });
+    writeFileSync(join(root, 'package.json'), JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')), null, 4) + '\n');
+    expect(runCli(root, ['--yes']).code).toBe(0);
+    const text = readFileSync(join(root, 'package.json'), 'utf8');
+    const packageJson = JSON.parse(text);
+    expect(packageJson.dependencies.express).toBe('4.21.2');
+    expect(packageJson.devDependencies['@types/express']).toBe('4.17.21');
+    expect(text).toMatch(/^ {4}"name"/m);
+  });
+
+  it('follows bundler resolution: extensionless relative imports', () => {
+    const root = makeApp({ tsconfig: { compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler', strict: true } } });
+    expect(runCli(root, ['--yes']).code).toBe(0);
+    const manager = readFileSync(join(root, 'session/core/manager.ts'), 'utf8');
+    expect(manager).toContain("from './cookie'");
+    expect(manager).not.toMatch(/from '\.\/[a-z-]+\.js'/);
+  });
+});

@@ -1,0 +1,70 @@
+/** Temp apps for generator tests, and running the built CLI against them as a user would. */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const cli = join(repoRoot, 'bin', 'create-session-layer.js');
+
+export interface AppOptions {
+  packageJson?: Record<string, unknown>;
+  tsconfig?: Record<string, unknown> | undefined;
+  /** Link this repo's node_modules so the app can type-check and run without an install. */
+  linkNodeModules?: boolean;
+  files?: Record<string, string>;
+}
+
+/** A fresh app folder outside the repo. */
+export function makeApp(options: AppOptions = {}): string {
+  const root = mkdtempSync(join(tmpdir(), 'session-app-'));
+  const packageJson = options.packageJson ?? { name: 'app', private: true, type: 'module', dependencies: { express: '^5.1.0' } };
+  writeFileSync(join(root, 'package.json'), JSON.stringify(packageJson, null, 2) + '\n');
+  const tsconfig =
+    'tsconfig' in options
+      ? options.tsconfig
+      : { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'] } };
+  if (tsconfig) writeFileSync(join(root, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2) + '\n');
+  for (const [path, text] of Object.entries(options.files ?? {})) {
+    mkdirSync(join(root, path, '..'), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  if (options.linkNodeModules) symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'), 'dir');
+  return root;
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI (npm run build first) non-interactively, as CI would. */
+export function runCli(cwd: string, args: readonly string[]): CliResult {
+  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Path → SHA-256 of every file below `root` (node_modules excluded), to prove what a run changed. */
+export function hashTree(root: string): Record<string, string> {
+  const hashes: Record<string, string> = {};
+  const walk = (folder: string) => {
+    for (const name of readdirSync(folder)) {
+      if (name === 'node_modules') continue;
+      const path = join(folder, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else hashes[relative(root, path)] = createHash('sha256').update(readFileSync(path)).digest('hex');
+    }
+  };
+  walk(root);
+  return hashes;
+}
+
+/** Runs a TypeScript compiler (`typescript` is 7.x, `typescript5` is 5.x) on the app's tsconfig. */
+export function typeCheck(root: string, compiler: 'typescript' | 'typescript5'): CliResult {
+  const tsc = join(repoRoot, 'node_modules', compiler, 'bin', 'tsc');
+  const result = spawnSync(process.execPath, [tsc, '-p', root], { cwd: root, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}

@@ -1,0 +1,69 @@
+/**
+ * Keeps runtime/manifest.ts true: every listed file exists, every store and glue on disk is
+ * listed, and each vendored file imports only what the architecture allows (core: node:
+ * built-ins; a store: its client; glue: its framework).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { frameworks, stores } from '../runtime/manifest.js';
+import { repoRoot } from './helpers/apps.js';
+
+const runtime = join(repoRoot, 'runtime');
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(runtime, file), 'utf8');
+  return [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'/gm)].map((match) => match[1]!);
+}
+
+const packageOf = (specifier: string) => (specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
+
+describe('runtime manifest', () => {
+  it('lists every store and framework file on disk, and nothing else', () => {
+    const onDisk = (folder: string) =>
+      readdirSync(join(runtime, folder))
+        .filter((name) => name.endsWith('.ts') && !name.startsWith('_'))
+        .map((name) => `${folder}/${name}`)
+        .sort();
+    expect(stores.map((store) => store.file).sort()).toEqual(onDisk('stores'));
+    expect(frameworks.map((framework) => framework.file).sort()).toEqual(onDisk('frameworks'));
+  });
+
+  it('core imports only node: built-ins and other core files', () => {
+    for (const name of readdirSync(join(runtime, 'core'))) {
+      for (const specifier of importsOf(`core/${name}`)) {
+        expect(specifier.startsWith('node:') || /^\.\/[a-z-]+\.js$/.test(specifier), `${name} imports ${specifier}`).toBe(true);
+      }
+    }
+  });
+
+  it.each(stores.map((store) => [store.name, store] as const))('store %s imports only core, its helpers and its client', (_name, store) => {
+    const allowedPackages = Object.keys(store.dependencies);
+    for (const file of [store.file, ...store.helpers]) {
+      for (const specifier of importsOf(file)) {
+        const ok = specifier.startsWith('node:') || specifier.startsWith('../core/') || /^\.\/_[a-z-]+\.js$/.test(specifier) || allowedPackages.includes(packageOf(specifier));
+        expect(ok, `${file} imports ${specifier}`).toBe(true);
+      }
+    }
+    const factory = readFileSync(join(runtime, store.file), 'utf8');
+    expect(factory).toContain(`export function ${store.factory}(`);
+  });
+
+  it.each(frameworks.map((framework) => [framework.name, framework] as const))('glue %s imports only core and its framework', (_name, framework) => {
+    const allowedPackages = [...Object.keys(framework.dependencies), ...Object.keys(framework.devDependencies).map((name) => name.replace(/^@types\//, ''))];
+    for (const specifier of importsOf(framework.file)) {
+      const ok = specifier.startsWith('node:') || specifier.startsWith('../core/') || allowedPackages.includes(packageOf(specifier));
+      expect(ok, `${framework.file} imports ${specifier}`).toBe(true);
+    }
+    expect(readFileSync(join(runtime, framework.file), 'utf8')).toContain(`export function ${framework.factory}(`);
+  });
+
+  it('every store helper exists and every package in the manifest is installed here for the tests', () => {
+    const installed = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+    const ours = { ...installed.dependencies, ...installed.devDependencies };
+    for (const entry of [...stores, ...frameworks]) {
+      for (const name of [...Object.keys(entry.dependencies), ...Object.keys(entry.devDependencies)]) expect(ours[name], name).toBeDefined();
+    }
+    for (const store of stores) for (const helper of store.helpers) expect(() => readFileSync(join(runtime, helper))).not.toThrow();
+  });
+});
