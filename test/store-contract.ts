@@ -13,7 +13,7 @@ export interface StoreContract {
   create: () => SessionStore | Promise<SessionStore>;
   /**
    * Smallest expiry the backend honours precisely, in ms (memcached counts whole seconds).
-   * @default 200
+   * @default 600
    */
   expiryResolutionMs?: number;
   /** Cases this store cannot run, each with the reason. */
@@ -41,7 +41,7 @@ export function sampleRecord(overrides: Partial<SessionRecord> = {}): SessionRec
 
 export function testStore(name: string, contract: StoreContract): void {
   const skipped = new Set((contract.skip ?? []).flatMap((entry) => entry.tests));
-  const resolution = contract.expiryResolutionMs ?? 200;
+  const resolution = contract.expiryResolutionMs ?? 600;
   const test = (title: string, body: () => Promise<void>, timeout?: number) =>
     skipped.has(title) ? it.skip(title, body) : it(title, body, timeout);
 

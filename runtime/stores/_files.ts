@@ -3,7 +3,7 @@
  * works across processes. Uses only Node built-ins.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { SessionConfigError, SessionStoreError } from '../core/errors.js';
@@ -29,6 +29,19 @@ export function pathFromUrl(store: string, url: string, tempName: string): strin
     return join(tmpdir(), `session-layer-${app}-${tempName}`);
   }
   return isAbsolute(path) ? path : resolve(path);
+}
+
+/**
+ * Creates `folder` (and parents, private to this user) on first use. Only success is remembered,
+ * so a store whose folder could not be created recovers once it can be.
+ */
+export function folderMaker(folder: string): () => Promise<void> {
+  let made = false;
+  return async () => {
+    if (made) return;
+    await mkdir(folder, { recursive: true, mode: 0o700 });
+    made = true;
+  };
 }
 
 /**

@@ -8,12 +8,12 @@
  *   dir://                           a folder in the OS temp directory
  *   dir:///path?fsync=true           flush each write to disk (survives power loss; slower)
  */
-import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SessionConfigError } from '../core/errors.js';
 import { decodeRecord, encodeRecord } from '../core/record.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
-import { booleanParam, isCode, KeyedQueue, pathFromUrl, withFileLock, writeAtomically } from './_files.js';
+import { booleanParam, folderMaker, isCode, KeyedQueue, pathFromUrl, withFileLock, writeAtomically } from './_files.js';
 
 export interface DirOptions {
   /** `dir:` URL naming the folder. Ignored when `path` is given. @default "dir://" (temp folder) */
@@ -39,10 +39,9 @@ export function dirStore(options: DirOptions = {}): SessionStore {
   const folder = options.path ?? pathFromUrl('dir', url, 'sessions');
   const fsync = options.fsync ?? booleanParam('dir', new URL(url), 'fsync', false);
   const queue = new KeyedQueue();
-  let ready: Promise<unknown> | undefined;
 
   const fileOf = (key: string) => join(folder, key + SUFFIX);
-  const ensureFolder = () => (ready ??= mkdir(folder, { recursive: true, mode: 0o700 }));
+  const ensureFolder = folderMaker(folder);
 
   async function read(key: string): Promise<SessionRecord | undefined> {
     let text: string;

@@ -11,12 +11,12 @@
  *   file://                                a file in the OS temp directory
  *   file:///path?fsync=true                flush each write to disk
  */
-import { mkdir, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SessionConfigError, SessionStoreError } from '../core/errors.js';
 import { decodeRecord, encodeRecord } from '../core/record.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
-import { booleanParam, isCode, KeyedQueue, pathFromUrl, withFileLock, writeAtomically } from './_files.js';
+import { booleanParam, folderMaker, isCode, KeyedQueue, pathFromUrl, withFileLock, writeAtomically } from './_files.js';
 
 export interface FileOptions {
   /** `file:` URL naming the file. Ignored when `path` is given. @default "file://" (temp file) */
@@ -36,7 +36,7 @@ export function fileStore(options: FileOptions = {}): SessionStore {
   const path = options.path ?? pathFromUrl('file', url, 'sessions.json');
   const fsync = options.fsync ?? booleanParam('file', new URL(url), 'fsync', false);
   const queue = new KeyedQueue();
-  let ready: Promise<unknown> | undefined;
+  const ensureFolder = folderMaker(dirname(path));
   /** The parsed file, reused while the file on disk is unchanged (same inode, size and mtime). */
   let cache: { signature: string; sessions: Map<string, string> } | undefined;
 
@@ -90,8 +90,7 @@ export function fileStore(options: FileOptions = {}): SessionStore {
    */
   function update<T>(change: (sessions: Map<string, string>) => { result: T; changed: boolean }): Promise<T> {
     return queue.run('file', async () => {
-      ready ??= mkdir(dirname(path), { recursive: true, mode: 0o700 });
-      await ready;
+      await ensureFolder();
       return withFileLock('file', `${path}.lock`, async () => {
         const sessions = new Map(await readAll());
         const { result, changed } = change(sessions);

@@ -1,0 +1,86 @@
+/**
+ * The example server's HTTP contract, driven over real HTTP with a cookie-keeping client.
+ * Plain node:assert, so both the vitest e2e tests and the matrix script (scripts/matrix) use it.
+ * It throws an AssertionError naming the first step that broke.
+ */
+import { deepStrictEqual as same, ok, strictEqual as equal, notStrictEqual as differ } from 'node:assert/strict';
+import { CookieClient } from './http.js';
+
+export interface ContractOptions {
+  cookieName: string;
+  /** Whether SESSION_SECRET is set (cookies signed: a tampered signature must be a new visitor). */
+  signed: boolean;
+}
+
+export async function driveExampleContract(baseUrl: string, options: ContractOptions): Promise<void> {
+  const name = options.cookieName;
+  const client = new CookieClient(baseUrl);
+  const idOf = () => client.jar.get(name);
+
+  const health = await client.request('GET', '/health');
+  equal(health.status, 200, 'GET /health answers 200');
+  same(health.setCookies, [], 'GET /health sets no cookie');
+
+  const fresh = await client.request('GET', '/session');
+  equal(fresh.status, 200, 'a new visitor gets 200');
+  same(fresh.body, { data: {} }, 'a new visitor gets {"data":{}}');
+  same(fresh.setCookies, [], 'a new visitor whose session stays empty gets no cookie');
+
+  const patched = await client.request('PATCH', '/session', { user: 'ada', cart: [1, 2], nested: { deep: 'yes' } });
+  equal(patched.status, 200, 'PATCH /session answers 200');
+  same(patched.body, { data: { user: 'ada', cart: [1, 2], nested: { deep: 'yes' } } }, 'PATCH /session returns the data');
+  const cookie = patched.setCookies.find((header) => header.startsWith(`${name}=`));
+  ok(cookie, 'PATCH /session sets the session cookie');
+  ok(/;\s*HttpOnly/i.test(cookie) && /;\s*SameSite=Lax/i.test(cookie) && /;\s*Path=\//i.test(cookie), `cookie attributes: ${cookie}`);
+  ok(/;\s*Max-Age=\d+/i.test(cookie), 'the cookie expires with the session');
+
+  same((await client.request('GET', '/session')).body, { data: { user: 'ada', cart: [1, 2], nested: { deep: 'yes' } } }, 'the next request sees the data');
+
+  same((await client.request('PATCH', '/session', { cart: null })).body, { data: { user: 'ada', nested: { deep: 'yes' } } }, 'null deletes a key');
+
+  for (let n = 1; n <= 20; n++) same((await client.request('GET', '/count')).body, { count: n }, `GET /count #${n} sees every earlier commit`);
+
+  const before = idOf();
+  const refreshed = await client.request('POST', '/session/refresh', { rotate: true });
+  equal(refreshed.status, 200, 'POST /session/refresh answers 200');
+  same(refreshed.body, { data: { user: 'ada', nested: { deep: 'yes' }, count: 20 } }, 'rotation keeps the data');
+  differ(idOf(), before, 'rotation issues a new id');
+  same((await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${before}`)).body, { data: {} }, 'the pre-rotation id is dead');
+
+  const extended = await client.request('POST', '/session/refresh', { rotate: false, maxAge: 3600 });
+  ok(extended.setCookies.some((header) => /Max-Age=3600/i.test(header)), 'refresh({maxAge}) renews the cookie with the new lifetime');
+
+  const beforeLogin = idOf();
+  const login = await client.request('POST', '/login', { user: 'grace' });
+  equal(login.status, 200, 'POST /login answers 200');
+  equal((login.body as { data: { user: string } }).data.user, 'grace', 'login sets the user');
+  differ(idOf(), beforeLogin, 'login rotates the id');
+  same((await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${beforeLogin}`)).body, { data: {} }, 'the pre-login id is dead');
+
+  for (const junk of ['garbage', 'a'.repeat(43), `${'b'.repeat(43)}.${'c'.repeat(43)}`, '../../etc/passwd', '%00%ff', '{"$gt":""}', 'x'.repeat(5000)]) {
+    const stranger = await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${junk}`);
+    equal(stranger.status, 200, `a malformed cookie (${junk.slice(0, 20)}) is a new visitor, not an error`);
+    same(stranger.body, { data: {} }, 'a malformed cookie sees no data');
+  }
+
+  if (options.signed) {
+    const value = idOf() ?? '';
+    const tampered = value.slice(0, -2) + (value.endsWith('AA') ? 'BB' : 'AA');
+    same((await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${tampered}`)).body, { data: {} }, 'a forged signature is a new visitor');
+    const unsigned = value.split('.')[0];
+    same((await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${unsigned}`)).body, { data: {} }, 'an unsigned id is refused when signing is on');
+  }
+
+  const beforeLogout = idOf();
+  const logout = await client.request('DELETE', '/session');
+  equal(logout.status, 204, 'DELETE /session answers 204');
+  ok(logout.setCookies.some((header) => header.startsWith(`${name}=`) && /Max-Age=0/i.test(header)), 'logout clears the cookie');
+  same((await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${beforeLogout}`)).body, { data: {} }, 'the logged-out id is dead');
+}
+
+/** With a store that fails, a request that needs the session answers 503 JSON, never 200. */
+export async function driveFailingStore(baseUrl: string): Promise<void> {
+  const reply = await new CookieClient(baseUrl).request('PATCH', '/session', { a: 1 });
+  equal(reply.status, 503, 'a failing store answers 503');
+  ok(typeof (reply.body as { error?: unknown }).error === 'string', 'the 503 body is {"error":"..."}');
+}
