@@ -46,7 +46,9 @@ export function serializeCookie(
   maxAgeMs: number,
   secure: boolean,
 ): string {
-  const maxAge = Math.max(0, Math.floor(maxAgeMs / 1000));
+  // Rounded up: Max-Age counts whole seconds, and rounding down would send Max-Age=0 (delete the
+  // cookie at once) for a sub-second lifetime. The store, not the cookie, decides when it ends.
+  const maxAge = Math.max(0, Math.ceil(maxAgeMs / 1000));
   const expires = new Date(Date.now() + maxAge * 1000).toUTCString();
   return `${attributes.name}=${value}${common(attributes, secure)}; Max-Age=${maxAge}; Expires=${expires}`;
 }

@@ -20,13 +20,32 @@ export function isForbiddenKey(key: string): boolean {
 export function parseData(text: string): SessionValues | undefined {
   let value: unknown;
   try {
-    const suspicious = text.includes('__proto__') || text.includes('constructor') || text.includes('prototype');
-    value = suspicious ? JSON.parse(text, rejectForbiddenKeys) : JSON.parse(text);
+    value = mayHoldForbiddenKey(text) ? JSON.parse(text, rejectForbiddenKeys) : JSON.parse(text);
   } catch {
     return undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   return value as SessionValues;
+}
+
+/**
+ * Whether the reviver must run. A JSON key can spell a letter as a \u escape ("\u005f_proto__"),
+ * which the plain substring test would miss, so any escape counts as suspicious too; the data we
+ * write only has escapes for control characters, so this stays off the common path.
+ */
+function mayHoldForbiddenKey(text: string): boolean {
+  return (
+    text.includes('__proto__') || text.includes('constructor') || text.includes('prototype') || text.includes('\\u')
+  );
+}
+
+/**
+ * Whether data JSON we are about to store would load again. Session.set() only guards top-level
+ * keys; a nested "constructor" (say) would be stored, then refused on the next request, which
+ * silently ends the session. Checked on the same cheap path as parseData.
+ */
+export function isLoadable(text: string): boolean {
+  return !mayHoldForbiddenKey(text) || parseData(text) !== undefined;
 }
 
 function rejectForbiddenKeys(key: string, value: unknown): unknown {

@@ -20,16 +20,19 @@ const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?$/;
  * names the setting, because a silently-defaulted session lifetime is a security bug.
  */
 export function parseDuration(option: string, value: Duration): number {
-  const text = typeof value === 'number' ? String(value) : value.trim();
+  // Plain-JS and JSON configuration can hand over null, true or an object; those must fail
+  // as a config error naming the option, not as a TypeError from .trim().
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
   const match = DURATION.exec(text);
-  const ms = match ? Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1_000) : Number.NaN;
+  // Rounded before the check, so "0.0001" or "0.4ms" cannot slip through as a 0 ms lifetime.
+  const ms = match ? Math.round(Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1_000)) : Number.NaN;
   if (!Number.isFinite(ms) || ms <= 0 || ms > MAX_DURATION_MS) {
     throw new SessionConfigError(
       option,
       `must be a positive duration such as 900, "900", "15m", "2h" or "7d" (at most 10 years); got ${JSON.stringify(value)}`,
     );
   }
-  return Math.round(ms);
+  return ms;
 }
 
 /** Like `parseDuration`, but `0` and `false` mean "never" and give `undefined`. */

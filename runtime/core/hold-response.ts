@@ -19,23 +19,36 @@ export function holdResponse(
   const original = { writeHead: response.writeHead, write: response.write, end: response.end };
   const queue: Array<{ method: Send; args: unknown[] }> = [];
   let started = false;
+  let released = false;
 
   const release = () => {
-    response.writeHead = original.writeHead;
-    response.write = original.write;
-    response.end = original.end;
+    released = true;
+    // Put back only our own wrappers. A middleware that wrapped them after us (compression,
+    // on-headers) keeps its wrapper, which calls into ours, which now passes straight through.
+    for (const method of ['writeHead', 'write', 'end'] as const) {
+      if (response[method] === held[method]) (response as unknown as Record<Send, unknown>)[method] = original[method];
+    }
   };
 
   const hold = (method: Send) =>
     function (this: ServerResponse, ...args: unknown[]): unknown {
+      if (released) return (original[method] as (...a: unknown[]) => unknown).apply(response, args);
       queue.push({ method, args });
       if (!started) {
         started = true;
         beforeSend().then(
           () => {
             release();
-            for (const call of queue.splice(0))
-              (original[call.method] as (...a: unknown[]) => unknown).apply(response, call.args);
+            try {
+              for (const call of queue.splice(0))
+                (original[call.method] as (...a: unknown[]) => unknown).apply(response, call.args);
+            } catch (error) {
+              // node:http throws for what the handler passed (a bad header value or status); had
+              // the call not been held, the handler would have thrown. Hand it to the error path
+              // instead of leaving an unhandled rejection, which ends the process.
+              queue.length = 0;
+              onError(error);
+            }
           },
           (error: unknown) => {
             release();
@@ -47,7 +60,8 @@ export function holdResponse(
       return method === 'write' ? true : response;
     };
 
-  response.writeHead = hold('writeHead') as ServerResponse['writeHead'];
-  response.write = hold('write') as ServerResponse['write'];
-  response.end = hold('end') as ServerResponse['end'];
+  const held = { writeHead: hold('writeHead'), write: hold('write'), end: hold('end') };
+  response.writeHead = held.writeHead as ServerResponse['writeHead'];
+  response.write = held.write as ServerResponse['write'];
+  response.end = held.end as ServerResponse['end'];
 }

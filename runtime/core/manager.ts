@@ -1,5 +1,5 @@
 import { clearCookie, readCookie, serializeCookie } from './cookie.js';
-import { applyChanges, diffData, parseData, type SessionValues } from './data.js';
+import { applyChanges, diffData, isLoadable, parseData, type SessionValues } from './data.js';
 import { SessionStoreError, storeCall } from './errors.js';
 import { isSessionId, newSessionId, signSessionId, storeKey, unsignSessionId } from './id.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
@@ -34,8 +34,13 @@ export interface SessionManager {
 
 /** An unmodified session is renewed (store touch + fresh cookie) once this fraction of maxAge has passed. */
 const RENEW_FRACTION = 0.1;
-/** How many times a write is retried on top of a concurrent request's write before giving up. */
-const MAX_MERGE_ATTEMPTS = 5;
+/**
+ * How many times a write is retried on top of a concurrent request's write before giving up.
+ * A conditional write only fails because another request's write succeeded, so N requests racing
+ * on one session all land within N attempts; a low limit (it was 5) failed the rest with
+ * "conflict" although nothing was wrong. The limit only stops a store that refuses every write.
+ */
+const MAX_MERGE_ATTEMPTS = 32;
 /** How many cookies of our name we look up in the store (browsers may send one per path). */
 const MAX_COOKIE_CANDIDATES = 3;
 
@@ -118,7 +123,11 @@ export function createSessionManager(options: SessionOptions): SessionManager {
       // Copy onto a new id from the freshest stored data (so a parallel request's write is not
       // dropped), then delete the old id so it cannot be replayed.
       const current = await storeCall(storeName, 'get', () => store.get(key));
-      if (!current) return clearCookie(config.cookie, secure); // destroyed meanwhile: stays dead
+      // Gone meanwhile: ended by a logout, or already moved to a new id by a parallel request
+      // that regenerated it first (every request in flight is due at the same moment). It stays
+      // dead either way; send no cookie, because clearing ours would also wipe the new id's
+      // cookie that parallel request just set, and log the user out.
+      if (!current) return undefined;
       const data = current.version === loaded.version ? text : mergedText(current, state.loadedText, values);
       const record = newRecord(data, current.version + 1, loaded.createdAt, now, maxAge, request);
       const cookie = await issue(record, secure);
@@ -143,7 +152,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
 
   /** Stores a record under a brand-new id and returns its cookie. */
   async function issue(record: SessionRecord, secure: boolean): Promise<string> {
-    checkSize(record.data);
+    checkData(record.data);
     const id = newSessionId();
     const created = await storeCall(storeName, 'write', () => store.write(storeKey(id), record, undefined));
     // 256 random bits do not collide; a false here means the store is broken.
@@ -165,7 +174,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     expiresAt: number,
     maxAge: number,
   ): Promise<boolean> {
-    checkSize(text);
+    checkData(text);
     let base = loaded;
     let data = text;
     for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
@@ -178,7 +187,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
       if (!current) return false;
       base = current;
       data = mergedText(current, state.loadedText, values);
-      checkSize(data);
+      checkData(data);
     }
     throw new SessionStoreError(storeName, 'conflict', `session still contended after ${MAX_MERGE_ATTEMPTS} attempts`);
   }
@@ -213,11 +222,18 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     return serializeCookie(config.cookie, value, maxAgeMs, secure);
   }
 
-  function checkSize(text: string): void {
+  function checkData(text: string): void {
     const bytes = Buffer.byteLength(text);
     if (bytes > config.maxSize) {
       throw new RangeError(
         `[session] session data is ${bytes} bytes, over the "maxSize" limit of ${config.maxSize} bytes`,
+      );
+    }
+    // Fail this request rather than store data the next load refuses as corrupt (which would
+    // silently end the session): the nested-key twin of Session.set()'s check.
+    if (!isLoadable(text)) {
+      throw new TypeError(
+        '[session] session data cannot hold the key "__proto__", "constructor" or "prototype" at any depth',
       );
     }
   }

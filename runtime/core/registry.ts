@@ -26,7 +26,11 @@ export function storeFromUrl(url: string, factories: StoreFactories): SessionSto
   return factory(url);
 }
 
-/** Store URLs carry passwords; never echo one into a log. */
+/**
+ * Store URLs carry passwords; never echo one into a log. Everything up to the last "@" goes:
+ * a password may hold an unencoded "/", "?", "#" or "@" (base64 secrets often have "/"), and such
+ * a URL is exactly the invalid one we report. Hiding a bit of path too is the safe mistake.
+ */
 export function redact(url: string): string {
-  return url.replace(/\/\/([^/@]*)@/, '//***@');
+  return url.replace(/\/\/.*@/s, '//***@');
 }
