@@ -74,6 +74,28 @@ export const stores: readonly StoreEntry[] = [
     dependencies: {},
     devDependencies: {},
   },
+  {
+    name: 'mysql',
+    title: 'MySQL / MariaDB',
+    file: 'stores/mysql.ts',
+    helpers: [],
+    schemes: ['mysql:', 'mariadb:'],
+    factory: 'mysqlStore',
+    defaultUrl: 'mysql://root@127.0.0.1:3306/app',
+    dependencies: { mysql2: '^3.24.6' },
+    devDependencies: {},
+  },
+  {
+    name: 'mongodb',
+    title: 'MongoDB',
+    file: 'stores/mongodb.ts',
+    helpers: [],
+    schemes: ['mongodb:', 'mongodb+srv:'],
+    factory: 'mongodbStore',
+    defaultUrl: 'mongodb://127.0.0.1:27017/app',
+    dependencies: { mongodb: '^7.9.0' },
+    devDependencies: {},
+  },
 ];
 
 export const frameworks: readonly FrameworkEntry[] = [

@@ -43,7 +43,7 @@ export function testStore(name: string, contract: StoreContract): void {
   const skipped = new Set((contract.skip ?? []).flatMap((entry) => entry.tests));
   const resolution = contract.expiryResolutionMs ?? 600;
   const test = (title: string, body: () => Promise<void>, timeout?: number) =>
-    skipped.has(title) ? it.skip(title, body) : it(title, body, timeout);
+    it.skipIf(skipped.has(title))(title, body, timeout);
 
   describe(`store contract: ${name}`, () => {
     let store: SessionStore;
