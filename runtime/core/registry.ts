@@ -7,11 +7,14 @@ import type { SessionStore, StoreFactories } from './store.js';
  * The factories are the stores your app vendored; see the `stores` object in ../index.ts.
  */
 export function storeFromUrl(url: string, factories: StoreFactories): SessionStore {
-  let scheme: string;
-  try {
-    scheme = new URL(url).protocol;
-  } catch {
-    throw new SessionConfigError('store', `is not a valid URL: ${JSON.stringify(redact(url))}`);
+  // The scheme alone, by pattern: `new URL` rejects valid store URLs with host lists such as
+  // redis+cluster://10.0.0.1:7001,10.0.0.2:7001 or memcached://a:11211,b:11211.
+  const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(typeof url === 'string' ? url : '')?.[1]?.toLowerCase();
+  if (scheme === undefined) {
+    throw new SessionConfigError(
+      'store',
+      `is not a valid URL (such as dir:///var/lib/sessions or redis://host:6379): ${JSON.stringify(redact(String(url)))}`,
+    );
   }
   const factory = Object.hasOwn(factories, scheme) ? factories[scheme] : undefined;
   if (!factory) {

@@ -28,7 +28,10 @@ export function isListening(host: string, port: number, timeoutMs = 1_000): Prom
  * Under CI an unreachable server throws, so the run fails instead of silently skipping.
  */
 export async function requireServer(name: string, url: string, defaultPort: number, startCommand: string): Promise<boolean> {
-  const parsed = new URL(url.replace(/^[a-z+]+:/, 'tcp:'));
+  // The first host of the authority; `new URL` cannot parse host lists (a:1,b:2).
+  const authority = url.replace(/^[a-z+]+:\/\//i, '').split(/[/?#]/)[0] ?? '';
+  const first = authority.slice(authority.lastIndexOf('@') + 1).split(',')[0] ?? '';
+  const parsed = new URL(`tcp://${first}`);
   const host = (parsed.hostname || '127.0.0.1').replace(/^\[|\]$/g, '');
   const port = Number(parsed.port || defaultPort);
   if (await isListening(host, port)) return true;

@@ -1,0 +1,240 @@
+/**
+ * Redis store: one string key per session, `<prefix><key>`, holding the record's text form, with
+ * Redis' own expiry set in the same command as the write. Redis deletes expired sessions by
+ * itself, so there is nothing to sweep. Needs Redis 7.0+ (or Valkey) for PEXPIRETIME.
+ *
+ *   redis://127.0.0.1:6379                          one server
+ *   redis://user:password@host:6379/2               ACL user, password, database 2
+ *   rediss://host:6380                              TLS
+ *   redis+cluster://host:7001,host:7002             Redis Cluster: any reachable nodes, database 0
+ *   rediss+cluster://host:7001,host:7002            Redis Cluster over TLS
+ *   redis://host:6379?prefix=myapp:sess:&timeout=2000
+ *
+ * Every operation touches one key, so it is slot-safe in a cluster. Calls never queue while the
+ * server is away: each fails within `timeout` ms, and the client reconnects in the background,
+ * so the store recovers by itself when the server returns.
+ */
+import { Cluster, Redis } from 'ioredis';
+import { SessionConfigError, SessionStoreError, type StoreErrorCode } from '../core/errors.js';
+import { decodeRecord, encodeRecord } from '../core/record.js';
+import type { SessionStore } from '../core/store.js';
+
+export interface RedisOptions {
+  /**
+   * `redis:`, `rediss:`, `redis+cluster:` or `rediss+cluster:` URL; may carry `?prefix=` and `?timeout=`.
+   * @default "redis://127.0.0.1:6379"
+   */
+  url?: string;
+  /**
+   * Prepended to every key, so sessions can share a server with other data. Overrides `?prefix=`.
+   * @default "sess:"
+   */
+  prefix?: string;
+  /**
+   * Longest a call waits, in ms, for a reply or for a connection; it then fails instead of
+   * hanging, so requests get a quick 503 during an outage. Overrides `?timeout=`.
+   * @default 1000
+   */
+  timeout?: number;
+}
+
+/**
+ * The record text and its absolute expiry (ms) in one round trip, from one atomic snapshot.
+ * `touch` moves only the key's expiry, so the expiry in the text may be stale: PEXPIRETIME is
+ * the truth. It returns exactly the ms given to PXAT / PEXPIREAT, so an untouched record reads
+ * back unchanged. A pipeline would also be one round trip but two commands and not atomic.
+ */
+const GET_SCRIPT = `
+local text = redis.call('GET', KEYS[1])
+if not text then return nil end
+return {text, redis.call('PEXPIRETIME', KEYS[1])}`;
+
+/**
+ * Replace only if the stored version equals ARGV[2]; write and expiry in one SET. The version
+ * is the second element of the record's JSON header (`[1,<version>,...`, see core/record.ts);
+ * reading it with a pattern avoids decoding the whole record.
+ */
+const UPDATE_SCRIPT = `
+local text = redis.call('GET', KEYS[1])
+if not text or string.match(text, '^%[%d+,(%d+),') ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[3])
+return 1`;
+
+/** The scripts above, as ioredis adds them to the client (EVALSHA, falling back to EVAL once). */
+interface Scripts {
+  sessionGet(key: string): Promise<[string, number] | null>;
+  sessionUpdate(key: string, text: string, expectedVersion: string, expiresAt: string): Promise<number>;
+}
+
+export function redisStore(options: RedisOptions = {}): SessionStore {
+  const raw = options.url ?? 'redis://127.0.0.1:6379';
+  const { url, nodes, cluster, tls } = parseUrl(raw);
+  const prefix = options.prefix ?? url.searchParams.get('prefix') ?? 'sess:';
+  const timeout = options.timeout ?? Number(url.searchParams.get('timeout') ?? 1000);
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw new SessionConfigError('timeout', `must be a positive number of ms; got ${String(timeout)}`, 'redis');
+  const db = Number(decodeURIComponent(url.pathname.slice(1)) || 0);
+  if (!Number.isSafeInteger(db) || db < 0 || (cluster && db !== 0)) {
+    const problem = cluster ? 'a cluster has database 0 only' : 'the path must be a database number';
+    throw new SessionConfigError('url', `names database "${url.pathname.slice(1)}": ${problem}`, 'redis');
+  }
+
+  const connection = {
+    username: decodeURIComponent(url.username) || undefined,
+    password: decodeURIComponent(url.password) || undefined,
+    tls: tls ? {} : undefined,
+    connectTimeout: timeout,
+    commandTimeout: timeout,
+    // A connection that sends nothing back for this long while replies are due is dead (a
+    // frozen server, a dropped network path): destroy it so the client reconnects.
+    socketTimeout: timeout,
+    // A reply lost with the connection fails its call (the caller has already been told it
+    // failed), instead of being resent minutes later when the server returns.
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+  };
+  const scripts = {
+    sessionGet: { lua: GET_SCRIPT, numberOfKeys: 1, readOnly: true },
+    sessionUpdate: { lua: UPDATE_SCRIPT, numberOfKeys: 1 },
+  };
+  // Reconnect forever, at most a second apart, so the store recovers soon after an outage.
+  const retry = (attempt: number) => Math.min(attempt * 100, 1_000);
+  // No offline queue: a call made while disconnected must fail fast, not pile up in memory.
+  const client = cluster
+    ? new Cluster(nodes, {
+        enableOfflineQueue: false,
+        clusterRetryStrategy: retry,
+        slotsRefreshTimeout: timeout,
+        redisOptions: connection,
+        scripts,
+      })
+    : new Redis({ ...nodes[0], ...connection, db, enableOfflineQueue: false, retryStrategy: retry, scripts });
+  const commands = client as unknown as Scripts;
+
+  // Without an 'error' listener an EventEmitter throws, which would crash the app on the first
+  // refused connection. The error is kept to explain the calls that fail meanwhile.
+  let lastError: unknown;
+  client.on('error', (error: unknown) => (lastError = error));
+  client.on('node error', (error: unknown) => (lastError = error));
+
+  // Calls waiting for the connection, started by the next 'ready'. A call that gives up leaves
+  // the set, so a long outage holds only the calls of the last `timeout` ms, and a call that
+  // already failed never runs later behind its caller's back.
+  const waiting = new Set<() => void>();
+  let closed = false;
+  client.on('ready', () => {
+    for (const start of waiting) start();
+  });
+
+  /** Runs one operation within `timeout` ms, waiting for the connection first if it is not up. */
+  function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const fail = (code: StoreErrorCode, detail: string, cause: unknown) =>
+        reject(new SessionStoreError('redis', code, `${operation} failed: ${detail}`, { cause }));
+      if (closed) return fail('failed', 'the store is closed', undefined);
+      const timer = setTimeout(() => {
+        if (waiting.delete(start))
+          fail('unavailable', `not connected within ${timeout} ms: ${describe(lastError)}`, lastError);
+        else fail('timeout', `no reply within ${timeout} ms`, undefined);
+      }, timeout);
+      function start() {
+        waiting.delete(start);
+        run()
+          .then(resolve, (error: unknown) => fail(codeOf(error), describe(error), error))
+          .finally(() => clearTimeout(timer));
+      }
+      if (client.status === 'ready') start();
+      else waiting.add(start);
+    });
+  }
+
+  const keyOf = (key: string) => prefix + key;
+
+  return {
+    name: 'redis',
+
+    get: (key) =>
+      call('get', async () => {
+        const reply = await commands.sessionGet(keyOf(key));
+        const record = reply && decodeRecord(reply[0]);
+        // A key without an expiry (-1) was not written by this store.
+        if (!reply || !record || reply[1] < 0) return undefined;
+        return { ...record, expiresAt: reply[1] };
+      }),
+
+    write: (key, record, expectedVersion) =>
+      call('write', async () => {
+        const text = encodeRecord(record);
+        const expiresAt = String(record.expiresAt);
+        // A create needs no script: SET NX checks and writes atomically.
+        if (expectedVersion === undefined)
+          return (await client.set(keyOf(key), text, 'PXAT', expiresAt, 'NX')) === 'OK';
+        return (await commands.sessionUpdate(keyOf(key), text, String(expectedVersion), expiresAt)) === 1;
+      }),
+
+    // PEXPIREAT changes only the expiry and does nothing to a missing key.
+    touch: (key, expiresAt) =>
+      call('touch', async () => {
+        await client.pexpireat(keyOf(key), expiresAt);
+      }),
+
+    destroy: (key) =>
+      call('destroy', async () => {
+        await client.del(keyOf(key));
+      }),
+
+    // Redis removes expired keys itself; a KEYS or SCAN sweep would only cost the server.
+    deleteExpired: async () => undefined,
+
+    async close() {
+      closed = true;
+      // QUIT lets replies in flight arrive (bounded by commandTimeout); disconnect then stops
+      // any reconnection timer.
+      if (client.status === 'ready') await client.quit().catch(() => {});
+      client.disconnect();
+    },
+  };
+}
+
+/** The URL, and the nodes to connect to (a cluster URL lists several, comma-separated). */
+function parseUrl(raw: string): {
+  url: URL;
+  nodes: Array<{ host: string; port: number }>;
+  cluster: boolean;
+  tls: boolean;
+} {
+  const match = /^(rediss?)(\+cluster)?:\/\/([^/?#]*)(.*)$/.exec(raw);
+  if (!match)
+    throw new SessionConfigError('url', 'must be redis://, rediss://, redis+cluster:// or rediss+cluster://', 'redis');
+  const [, scheme = 'redis', cluster, authority = '', rest = ''] = match;
+  const at = authority.lastIndexOf('@');
+  const hosts = authority.slice(at + 1).split(',');
+  try {
+    // `new URL` takes one host, so the first stands in while it reads credentials, path and query.
+    const url = new URL(`${scheme}://${authority.slice(0, at + 1)}${hosts[0]}${rest}`);
+    const nodes = hosts.map((host) => {
+      const node = new URL(`redis://${host}`);
+      return { host: node.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(node.port || 6379) };
+    });
+    return { url, nodes, cluster: cluster !== undefined, tls: scheme === 'rediss' };
+  } catch {
+    throw new SessionConfigError('url', `is not a valid Redis URL (host list "${authority.slice(at + 1)}")`, 'redis');
+  }
+}
+
+/** Reply errors are Redis refusing a command; anything else from ioredis is the connection. */
+function codeOf(error: unknown): StoreErrorCode {
+  const message = describe(error);
+  if (/timed out/i.test(message)) return 'timeout';
+  if (
+    error instanceof Error &&
+    error.name === 'ReplyError' &&
+    !/^(CLUSTERDOWN|LOADING|MASTERDOWN|TRYAGAIN)/.test(message)
+  )
+    return 'failed';
+  return 'unavailable';
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error ?? 'no connection yet');
+}
