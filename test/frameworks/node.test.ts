@@ -1,0 +1,73 @@
+/** The node:http glue held to the framework contract (test/framework-contract.ts), plus trustProxy. */
+import { createServer, type ServerResponse } from 'node:http';
+import { expect, it } from 'vitest';
+import { createSessionManager } from '../../runtime/core/manager.js';
+import { nodeSession, type NodeSessionOptions } from '../../runtime/frameworks/node.js';
+import { memoryStore } from '../../runtime/stores/memory.js';
+import { APP_COOKIE, errorReply, listen, readJson, routes, testFramework } from '../framework-contract.js';
+import type { SessionManager } from '../../runtime/core/manager.js';
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+function app(manager: SessionManager, options: NodeSessionOptions = {}) {
+  const handle = nodeSession(manager, options).withSession(async (req, res, session) => {
+    try {
+      switch (`${req.method} ${req.url}`) {
+        case 'GET /session':
+          return json(res, 200, routes.get(session));
+        case 'PATCH /session':
+          return json(res, 200, routes.patch(session, await readJson(req)));
+        case 'DELETE /session':
+          routes.invalidate(session);
+          return res.writeHead(204).end();
+        case 'POST /session/refresh':
+          return json(res, 200, routes.refresh(session, await readJson(req)));
+        case 'POST /login':
+          return json(res, 200, routes.login(session, await readJson(req)));
+        case 'GET /count':
+          return json(res, 200, routes.count(session));
+        case 'GET /theme':
+          // writeHead's own Set-Cookie would replace the session cookie without the glue's care.
+          return json(res, 200, routes.theme(session), { 'Set-Cookie': APP_COOKIE });
+        default:
+          return json(res, 404, { error: 'not found' });
+      }
+    } catch (error) {
+      const reply = errorReply(error);
+      return json(res, reply.status, reply.body);
+    }
+  });
+  // Outside the wrapper: reads no session.
+  return createServer((req, res) => (req.url === '/health' ? json(res, 200, { ok: true }) : handle(req, res)));
+}
+
+testFramework('node:http', { start: (manager) => listen(app(manager)) });
+
+it.each([
+  [false, undefined],
+  [true, 'Secure'],
+])('trustProxy %s: X-Forwarded-Proto https → Secure cookie: %s', async (trustProxy, secure) => {
+  const manager = createSessionManager({ store: memoryStore(), bind: ['ip'] });
+  const server = await listen(app(manager, { trustProxy }));
+  try {
+    const headers = {
+      'content-type': 'application/json',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-for': '198.51.100.1, 203.0.113.9',
+    };
+    const first = await fetch(`${server.url}/session`, { method: 'PATCH', headers, body: '{"a":1}' });
+    const cookie = first.headers.getSetCookie()[0] ?? '';
+    expect(/;\s*Secure/i.test(cookie)).toBe(secure !== undefined);
+    const pair = cookie.split(';')[0]!;
+    // bind: ['ip'] — with trustProxy the client is the last X-Forwarded-For entry, so another one is a stranger.
+    const moved = await fetch(`${server.url}/session`, {
+      headers: { cookie: pair, 'x-forwarded-for': '203.0.113.10' },
+    });
+    expect(await moved.json()).toEqual(trustProxy ? { data: {} } : { data: { a: 1 } });
+  } finally {
+    await server.close();
+    await manager.close();
+  }
+});
