@@ -124,7 +124,7 @@ export function testStore(name: string, contract: StoreContract): void {
         const record = sampleRecord({ expiresAt: Date.now() + resolution });
         await store.write(key, record, undefined);
         const later = Date.now() + 60_000;
-        await store.touch(key, later);
+        expect(await store.touch(key, later)).toBe(true);
         await sleep(resolution * 2 + 100);
         const stored = await store.get(key);
         expect(stored?.data).toBe(record.data);
@@ -136,7 +136,7 @@ export function testStore(name: string, contract: StoreContract): void {
 
     test('touch of a missing record leaves it missing', async () => {
       const key = randomKey();
-      await store.touch(key, Date.now() + 60_000);
+      expect(await store.touch(key, Date.now() + 60_000)).toBe(false);
       expect(await store.get(key)).toBeUndefined();
     });
 

@@ -144,8 +144,8 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     // Unchanged: renew the expiry now and then, not on every request, so a busy user costs one
     // cheap touch per tenth of maxAge instead of a store write per request.
     if (expiresAt - loaded.expiresAt >= maxAge * RENEW_FRACTION) {
-      await storeCall(storeName, 'touch', () => store.touch(key, expiresAt));
-      return cookieFor(state.id, expiresAt - now, secure);
+      const renewed = await storeCall(storeName, 'touch', () => store.touch(key, expiresAt));
+      return renewed ? cookieFor(state.id, expiresAt - now, secure) : undefined;
     }
     return undefined;
   }

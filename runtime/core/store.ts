@@ -49,11 +49,13 @@ export interface SessionStore {
   write(key: string, record: SessionRecord, expectedVersion: number | undefined): Promise<boolean>;
 
   /**
-   * Moves the expiry of an existing record to `expiresAt` without changing its data or
-   * version, as cheaply as the backend allows (Redis PEXPIRE, memcached touch, ...).
-   * A missing record is left missing.
+   * Moves the expiry of a live record to `expiresAt` without changing its data or version, as
+   * cheaply as the backend allows (Redis PEXPIREAT, an UPDATE of one column, ...). Resolves
+   * whether a live record was there to renew: a missing or expired one stays missing, and the
+   * core then sends no cookie (the id may have just been rotated or logged out by a parallel
+   * request, whose fresh cookie must not be overwritten with the dead one).
    */
-  touch(key: string, expiresAt: number): Promise<void>;
+  touch(key: string, expiresAt: number): Promise<boolean>;
 
   /** Removes the record. Removing a missing record is not an error. */
   destroy(key: string): Promise<void>;

@@ -80,6 +80,7 @@ export function dirStore(options: DirOptions = {}): SessionStore {
       locked(key, async () => {
         const current = await read(key);
         if (current) await writeAtomically(fileOf(key), encodeRecord({ ...current, expiresAt }), fsync);
+        return current !== undefined;
       }),
 
     destroy: (key) =>

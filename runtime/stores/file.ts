@@ -127,7 +127,7 @@ export function fileStore(options: FileOptions = {}): SessionStore {
       update((sessions) => {
         const current = liveIn(sessions, key);
         if (current) sessions.set(key, encodeRecord({ ...current, expiresAt }));
-        return { result: undefined, changed: current !== undefined };
+        return { result: current !== undefined, changed: current !== undefined };
       }),
     destroy: (key) => update((sessions) => ({ result: undefined, changed: sessions.delete(key) })),
     deleteExpired: () =>

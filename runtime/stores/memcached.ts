@@ -182,7 +182,10 @@ export function memcachedStore(options: MemcachedOptions = {}): SessionStore {
     // race only skips a renewal that is no longer needed.
     async touch(key, expiresAt) {
       const current = await read('touch', key);
-      if (current?.live) await put('touch', SET, key, { ...current.live, expiresAt }, current.cas);
+      if (!current?.live) return false;
+      // A lost CAS race means a concurrent write renewed the record itself: it is still live.
+      await put('touch', SET, key, { ...current.live, expiresAt }, current.cas);
+      return true;
     },
 
     async destroy(key) {

@@ -62,6 +62,7 @@ export function memoryStore(options: MemoryOptions = {}): SessionStore {
     async touch(key, expiresAt) {
       const current = live(key);
       if (current) put(key, { ...current, expiresAt });
+      return current !== undefined;
     },
     async destroy(key) {
       records.delete(key);

@@ -173,10 +173,11 @@ export function mongodbStore(options: MongodbOptions): SessionStore {
     touch: (key, expiresAt) =>
       run(key, async () => {
         // Only a live document: an expired one stays dead even if not yet removed.
-        await sessions.updateOne(
+        const result = await sessions.updateOne(
           { _id: key, expiresAt: { $gt: new Date() } },
           { $set: { expiresAt: new Date(expiresAt) } },
         );
+        return result.matchedCount > 0;
       }),
 
     destroy: (key) =>

@@ -205,11 +205,12 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
 
     async touch(key, expiresAt) {
       // Only a live row: an expired one stays dead even if the sweep has not removed it yet.
-      await run(key, `UPDATE \`${table}\` SET expires_at = ? WHERE id = ? AND expires_at > ?`, [
-        expiresAt,
+      const result = await run<ResultSetHeader>(
         key,
-        Date.now(),
-      ]);
+        `UPDATE \`${table}\` SET expires_at = ? WHERE id = ? AND expires_at > ?`,
+        [expiresAt, key, Date.now()],
+      );
+      return result.affectedRows > 0;
     },
 
     async destroy(key) {

@@ -174,9 +174,8 @@ export function redisStore(options: RedisOptions = {}): SessionStore {
 
     // PEXPIREAT changes only the expiry and does nothing to a missing key.
     touch: (key, expiresAt) =>
-      call('touch', async () => {
-        await client.pexpireat(keyOf(key), expiresAt);
-      }),
+      // PEXPIREAT answers 1 when the key exists: Redis drops keys when they expire, so exists is live.
+      call('touch', async () => (await client.pexpireat(keyOf(key), expiresAt)) === 1),
 
     destroy: (key) =>
       call('destroy', async () => {
