@@ -53,6 +53,21 @@ function rejectForbiddenKeys(key: string, value: unknown): unknown {
   return value;
 }
 
+/**
+ * A periodically rotated id's record is replaced by a forwarding record naming the session's new
+ * key for the grace window. Its data is a JSON string, never an object like session data, so the
+ * two cannot be confused.
+ */
+export function forwardingData(targetKey: string): string {
+  return JSON.stringify(`moved:${targetKey}`);
+}
+
+/** The key a forwarding record points at, or undefined for session data. */
+export function forwardingTarget(data: string): string | undefined {
+  const match = /^"moved:([0-9a-f]{64})"$/.exec(data);
+  return match?.[1];
+}
+
 /** What one request did to the data: keys it set (with their new values) and keys it removed. */
 export interface DataChanges {
   set: SessionValues;

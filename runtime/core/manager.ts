@@ -1,9 +1,18 @@
 import { clearCookie, readCookie, serializeCookie } from './cookie.js';
-import { applyChanges, diffData, isLoadable, parseData, type SessionValues } from './data.js';
-import { SessionStoreError, storeCall } from './errors.js';
+import {
+  applyChanges,
+  diffData,
+  forwardingData,
+  forwardingTarget,
+  isLoadable,
+  parseData,
+  type SessionValues,
+} from './data.js';
+import { SessionStoreError } from './errors.js';
 import { isSessionId, newSessionId, signSessionId, storeKey, unsignSessionId } from './id.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Session, sessionState, type SessionData, type SessionState } from './session.js';
+import { guardedStore } from './guarded-store.js';
 import type { SessionRecord } from './store.js';
 
 /** What the glue tells the core about a request. */
@@ -37,37 +46,65 @@ const RENEW_FRACTION = 0.1;
 /**
  * How many times a write is retried on top of a concurrent request's write before giving up.
  * A conditional write only fails because another request's write succeeded, so N requests racing
- * on one session all land within N attempts; a low limit (it was 5) failed the rest with
- * "conflict" although nothing was wrong. The limit only stops a store that refuses every write.
+ * on one session all land within N attempts; the limit only stops a store that refuses every write.
  */
 const MAX_MERGE_ATTEMPTS = 32;
 /** How many cookies of our name we look up in the store (browsers may send one per path). */
 const MAX_COOKIE_CANDIDATES = 3;
 
+/** Where a session's data lives now: usually under its own id's key, during a grace window under its successor's. */
+interface Located {
+  key: string;
+  record: SessionRecord;
+}
+
 export function createSessionManager(options: SessionOptions): SessionManager {
   const config = resolveOptions(options);
-  const { store, logger } = config;
-  const storeName = store.name;
+  const { logger } = config;
+  const store = guardedStore(config.store, config.storeTimeout);
+  let warnedInsecure = false;
 
   async function load(request: RequestInfo): Promise<Session<SessionData>> {
+    try {
+      return await loadFromStore(request);
+    } catch (error) {
+      if (config.onStoreError === 'fail') throw error;
+      logger.warn(`${(error as Error).message}; continuing with an anonymous session (onStoreError: "continue")`);
+      return new Session({}, { ...newState(undefined, undefined, '{}', request), degraded: true });
+    }
+  }
+
+  async function loadFromStore(request: RequestInfo): Promise<Session<SessionData>> {
     let candidates = 0;
     for (const value of readCookie(request.cookieHeader, config.cookie.name)) {
       const id =
         config.secrets.length > 0 ? unsignSessionId(value, config.secrets) : isSessionId(value) ? value : undefined;
       if (id === undefined) continue;
       if (++candidates > MAX_COOKIE_CANDIDATES) break;
-      const record = await storeCall(storeName, 'get', () => store.get(storeKey(id)));
-      const session = record && accept(id, record, request);
+      const located = await locate(storeKey(id));
+      const session = located && accept(id, located, request);
       if (session) return session;
     }
     return new Session({}, newState(undefined, undefined, '{}', request));
   }
 
+  /**
+   * Reads the record behind a key, following a timer rotation's forwarding record once: for a
+   * grace window the old id still reaches the session, under its new key.
+   */
+  async function locate(key: string): Promise<Located | undefined> {
+    const record = await store.get(key);
+    if (!record || record.expiresAt <= Date.now()) return undefined;
+    const target = forwardingTarget(record.data);
+    if (target === undefined) return { key, record };
+    const moved = await store.get(target);
+    return moved && moved.expiresAt > Date.now() ? { key: target, record: moved } : undefined;
+  }
+
   /** A loaded record becomes a session only if it is live, bound correctly and parses. */
-  function accept(id: string, record: SessionRecord, request: RequestInfo): Session<SessionData> | undefined {
-    const now = Date.now();
-    if (record.expiresAt <= now) return undefined;
-    if (config.absoluteTimeout !== undefined && record.createdAt + config.absoluteTimeout <= now) return undefined;
+  function accept(id: string, { key, record }: Located, request: RequestInfo): Session<SessionData> | undefined {
+    if (config.absoluteTimeout !== undefined && record.createdAt + config.absoluteTimeout <= Date.now())
+      return undefined;
     if (config.bindIp && record.ip !== trimIp(request.ip)) {
       logger.warn('[session] session presented from another IP address; treated as a new visitor');
       return undefined;
@@ -78,118 +115,203 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     }
     const values = parseData(record.data);
     if (!values) {
-      logger.warn(`[session] [${storeName}] ignored a corrupt or foreign session record`);
+      logger.warn(`[session] [${store.name}] ignored a corrupt or foreign session record`);
       return undefined;
     }
-    return new Session(values, newState(id, record, record.data, request));
+    return new Session(values, { ...newState(id, record, record.data, request), key });
   }
 
   async function commit(session: Session<SessionData>): Promise<string | undefined> {
     const state = session[sessionState];
-    if (state.committed) return undefined;
+    if (state.committed || state.degraded) return undefined;
     state.committed = true;
-    const { request } = state;
-    const secure = config.secure === 'auto' ? request.https : config.secure;
+    try {
+      return await save(session, state);
+    } catch (error) {
+      if (!(error instanceof SessionStoreError) || config.onStoreError === 'fail') throw error;
+      logger.warn(`${error.message}; the session was not saved (onStoreError: "continue")`);
+      return undefined;
+    }
+  }
 
-    if (state.invalidated) {
-      if (state.id === undefined)
+  async function save(session: Session<SessionData>, state: SessionState): Promise<string | undefined> {
+    const { request } = state;
+    const secure = isSecure(request);
+    const values = Session.values(session);
+    const text = JSON.stringify(values);
+    const loaded = state.record;
+
+    if (!loaded || state.id === undefined || state.key === undefined) {
+      if (state.invalidated)
         return readCookie(request.cookieHeader, config.cookie.name).length > 0
           ? clearCookie(config.cookie, secure)
           : undefined;
-      const key = storeKey(state.id);
-      await storeCall(storeName, 'destroy', () => store.destroy(key));
-      return clearCookie(config.cookie, secure);
-    }
-
-    const values = Session.values(session);
-    const text = JSON.stringify(values);
-    const now = Date.now();
-    const loaded = state.record;
-
-    if (!loaded || state.id === undefined) {
       // A new visitor who stored nothing costs nothing: no store write and no cookie.
       if (text === '{}') return undefined;
-      const maxAge = state.maxAge ?? config.maxAge;
-      const record = newRecord(text, 1, now, now, maxAge, request);
+      const record = newRecord(text, 1, Date.now(), Date.now(), state.maxAge ?? config.maxAge, request);
       return issue(record, secure);
     }
 
-    const maxAge = state.maxAge ?? loaded.maxAge;
-    const expiresAt = expiryFrom(now, maxAge, loaded.createdAt);
-    const dueForRegeneration = config.regenerateEvery !== undefined && now - loaded.issuedAt >= config.regenerateEvery;
-    const key = storeKey(state.id);
-
-    if (state.rotate || dueForRegeneration) {
-      // Copy onto a new id from the freshest stored data (so a parallel request's write is not
-      // dropped), then delete the old id so it cannot be replayed.
-      const current = await storeCall(storeName, 'get', () => store.get(key));
-      // Gone meanwhile: ended by a logout, or already moved to a new id by a parallel request
-      // that regenerated it first (every request in flight is due at the same moment). It stays
-      // dead either way; send no cookie, because clearing ours would also wipe the new id's
-      // cookie that parallel request just set, and log the user out.
-      if (!current) return undefined;
-      const data = current.version === loaded.version ? text : mergedText(current, state.loadedText, values);
-      const record = newRecord(data, current.version + 1, loaded.createdAt, now, maxAge, request);
-      const cookie = await issue(record, secure);
-      await storeCall(storeName, 'destroy', () => store.destroy(key));
-      return cookie;
+    const ownKey = storeKey(state.id);
+    const forwarded = state.key !== ownKey;
+    if (state.invalidated) {
+      // Logout: every path to the session dies at once, the forwarding record included.
+      await store.destroy(state.key);
+      if (forwarded) await store.destroy(ownKey);
+      return clearCookie(config.cookie, secure);
     }
 
-    if (text !== state.loadedText || state.refreshed) {
-      const written = await writeMerged(key, state, loaded, text, values, expiresAt, maxAge);
-      if (!written) return clearCookie(config.cookie, secure); // destroyed meanwhile: stays dead
-      return cookieFor(state.id, expiresAt - now, secure);
+    const now = Date.now();
+    const maxAge = state.maxAge ?? loaded.maxAge;
+    const expiresAt = expiryFrom(now, maxAge, loaded.createdAt);
+    const changed = text !== state.loadedText || state.refreshed;
+    const merge = { state, values, text, maxAge, expiresAt };
+
+    if (state.rotate || (config.rotateGrace === undefined && !forwarded && dueForRegeneration(loaded, now))) {
+      return rotateNow(state, ownKey, merge, secure);
+    }
+    if (!forwarded && dueForRegeneration(loaded, now)) return rotateWithGrace(ownKey, loaded, merge, secure);
+
+    if (changed) {
+      const writtenTo = await writeMerged(state.key, loaded, merge);
+      // A request that came with a retired id never gets a cookie: it must not learn the new id,
+      // and re-sending the old one could overwrite the new cookie the browser just received.
+      return writtenTo === ownKey ? cookieFor(state.id, expiresAt - now, secure) : undefined;
     }
 
     // Unchanged: renew the expiry now and then, not on every request, so a busy user costs one
     // cheap touch per tenth of maxAge instead of a store write per request.
     if (expiresAt - loaded.expiresAt >= maxAge * RENEW_FRACTION) {
-      const renewed = await storeCall(storeName, 'touch', () => store.touch(key, expiresAt));
-      return renewed ? cookieFor(state.id, expiresAt - now, secure) : undefined;
+      const renewed = await store.touch(state.key, expiresAt);
+      return renewed && !forwarded ? cookieFor(state.id, expiresAt - now, secure) : undefined;
     }
     return undefined;
   }
 
+  function dueForRegeneration(record: SessionRecord, now: number): boolean {
+    return config.regenerateEvery !== undefined && now - record.issuedAt >= config.regenerateEvery;
+  }
+
+  /**
+   * Rotation for security (login, refresh({ rotate: true })): a new id from the freshest data,
+   * and the old id dies at once, so a fixated or stolen id is worthless from this response on.
+   */
+  async function rotateNow(
+    state: SessionState,
+    ownKey: string,
+    merge: MergeInput,
+    secure: boolean,
+  ): Promise<string | undefined> {
+    const current = await locate(state.key ?? ownKey);
+    if (!current) return undefined; // logged out meanwhile: stays dead
+    const data = dataFor(current.record, merge);
+    const cookie = await issue(
+      newRecord(data, 1, current.record.createdAt, Date.now(), merge.maxAge, merge.state.request),
+      secure,
+    );
+    await store.destroy(current.key);
+    if (current.key !== ownKey) await store.destroy(ownKey);
+    return cookie;
+  }
+
+  /**
+   * Periodic regeneration without breaking requests already in flight with the old id (other
+   * tabs, parallel fetches): the data moves to a new id, and the old id's record becomes a
+   * forwarding record for `rotateGrace`, through which those requests read and write the session
+   * without ever being handed the new id. Turning the old record into the forwarding record is a
+   * conditional write, so exactly one request rotates, and a write that lands on the old id in the
+   * meantime is carried over instead of lost.
+   */
+  async function rotateWithGrace(
+    ownKey: string,
+    loaded: SessionRecord,
+    merge: MergeInput,
+    secure: boolean,
+  ): Promise<string | undefined> {
+    let current = await locate(ownKey);
+    if (!current) return undefined; // logged out meanwhile: stays dead
+    if (current.key !== ownKey) return joinWinner(current, merge); // a parallel request rotated first
+    const now = Date.now();
+    const id = newSessionId();
+    const newKey = storeKey(id);
+    let record = newRecord(dataFor(current.record, merge), 1, loaded.createdAt, now, merge.maxAge, merge.state.request);
+    await create(newKey, record);
+    for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
+      const base = current.record;
+      const forwarding = {
+        ...base,
+        data: forwardingData(newKey),
+        version: base.version + 1,
+        expiresAt: now + (config.rotateGrace ?? 0),
+      };
+      if (await store.write(ownKey, forwarding, base.version)) return cookieFor(id, record.expiresAt - now, secure);
+      const latest = await locate(ownKey);
+      if (!latest || latest.key !== ownKey) {
+        await store.destroy(newKey);
+        return latest ? joinWinner(latest, merge) : undefined;
+      }
+      // A parallel write landed on the old id after we copied it: carry it over. Nobody else
+      // knows the new key yet, so this write cannot conflict.
+      current = latest;
+      const next = { ...record, data: dataFor(latest.record, merge), version: record.version + 1 };
+      if (!(await store.write(newKey, next, record.version)))
+        throw new SessionStoreError(store.name, 'conflict', 'a fresh session was changed by someone else');
+      record = next;
+    }
+    throw new SessionStoreError(store.name, 'conflict', `session still contended after ${MAX_MERGE_ATTEMPTS} attempts`);
+  }
+
+  /** Another request rotated the session first: our changes join its new record; its cookie is the one to keep. */
+  async function joinWinner(winner: Located, merge: MergeInput): Promise<undefined> {
+    if (merge.text !== merge.state.loadedText || merge.state.refreshed)
+      await writeMerged(winner.key, winner.record, merge);
+    return undefined;
+  }
+
+  /** Our data on top of `current`: as is when nobody wrote since we loaded, else merged key by key. */
+  function dataFor(current: SessionRecord, merge: MergeInput): string {
+    return current.data === merge.state.loadedText
+      ? merge.text
+      : mergedText(current, merge.state.loadedText, merge.values);
+  }
+
   /** Stores a record under a brand-new id and returns its cookie. */
   async function issue(record: SessionRecord, secure: boolean): Promise<string> {
-    checkData(record.data);
     const id = newSessionId();
-    const created = await storeCall(storeName, 'write', () => store.write(storeKey(id), record, undefined));
-    // 256 random bits do not collide; a false here means the store is broken.
-    if (!created) throw new SessionStoreError(storeName, 'conflict', 'refused to create a session under a fresh id');
+    await create(storeKey(id), record);
     return cookieFor(id, record.expiresAt - record.issuedAt, secure);
+  }
+
+  async function create(key: string, record: SessionRecord): Promise<void> {
+    checkData(record.data);
+    // 256 random bits do not collide; a false here means the store is broken.
+    if (!(await store.write(key, record, undefined)))
+      throw new SessionStoreError(store.name, 'conflict', 'refused to create a session under a fresh id');
   }
 
   /**
    * Conditional write with merge: if another request saved the session since we loaded it,
-   * re-read it and apply our changed keys on top, so both requests' changes survive.
-   * Returns false when the session was destroyed meanwhile (destroy wins).
+   * re-read it and apply our changed keys on top, so both requests' changes survive. Follows a
+   * rotation's forwarding record. Resolves the key written, or undefined when the session was
+   * destroyed meanwhile (destroy wins: a write never brings it back).
    */
-  async function writeMerged(
-    key: string,
-    state: SessionState,
-    loaded: SessionRecord,
-    text: string,
-    values: SessionValues,
-    expiresAt: number,
-    maxAge: number,
-  ): Promise<boolean> {
-    checkData(text);
-    let base = loaded;
-    let data = text;
+  async function writeMerged(key: string, base: SessionRecord, merge: MergeInput): Promise<string | undefined> {
+    let at: Located = { key, record: base };
+    let data = dataFor(base, merge);
     for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
-      const record: SessionRecord = {
-        ...newRecord(data, base.version + 1, base.createdAt, base.issuedAt, maxAge, state.request),
-        expiresAt,
-      };
-      if (await storeCall(storeName, 'write', () => store.write(key, record, base.version))) return true;
-      const current = await storeCall(storeName, 'get', () => store.get(key));
-      if (!current) return false;
-      base = current;
-      data = mergedText(current, state.loadedText, values);
       checkData(data);
+      const base = at.record;
+      const record: SessionRecord = {
+        ...newRecord(data, base.version + 1, base.createdAt, base.issuedAt, merge.maxAge, merge.state.request),
+        expiresAt: merge.expiresAt,
+      };
+      if (await store.write(at.key, record, base.version)) return at.key;
+      const current = await locate(at.key);
+      if (!current) return undefined;
+      at = current;
+      data = mergedText(current.record, merge.state.loadedText, merge.values);
     }
-    throw new SessionStoreError(storeName, 'conflict', `session still contended after ${MAX_MERGE_ATTEMPTS} attempts`);
+    throw new SessionStoreError(store.name, 'conflict', `session still contended after ${MAX_MERGE_ATTEMPTS} attempts`);
   }
 
   function newRecord(
@@ -222,6 +344,22 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     return serializeCookie(config.cookie, value, maxAgeMs, secure);
   }
 
+  /**
+   * Secure cookies over plain HTTP are dropped by browsers without a word; the usual cause is a
+   * proxy terminating TLS without the framework trusting its X-Forwarded-Proto. Say so, once.
+   */
+  function isSecure(request: RequestInfo): boolean {
+    if (config.secure === 'auto') return request.https;
+    if (config.secure && !request.https && !warnedInsecure) {
+      warnedInsecure = true;
+      logger.warn(
+        '[session] cookie.secure is on but this request did not arrive over HTTPS, so browsers will drop the cookie. ' +
+          "Behind a TLS proxy, make the framework trust it (Express: app.set('trust proxy', 1); Fastify: trustProxy; Koa: app.proxy = true).",
+      );
+    }
+    return config.secure;
+  }
+
   function checkData(text: string): void {
     const bytes = Buffer.byteLength(text);
     if (bytes > config.maxSize) {
@@ -242,9 +380,18 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     options: config,
     load,
     commit,
-    deleteExpired: () => storeCall(storeName, 'deleteExpired', () => store.deleteExpired()),
+    deleteExpired: () => store.deleteExpired(),
     close: () => store.close(),
   };
+}
+
+/** What a write needs to replay this request's changes on top of someone else's. */
+interface MergeInput {
+  state: SessionState;
+  values: SessionValues;
+  text: string;
+  maxAge: number;
+  expiresAt: number;
 }
 
 function newState(
@@ -255,6 +402,7 @@ function newState(
 ): SessionState {
   return {
     id,
+    key: undefined,
     record,
     loadedText,
     request,
@@ -263,6 +411,7 @@ function newState(
     refreshed: false,
     maxAge: undefined,
     committed: false,
+    degraded: false,
   };
 }
 

@@ -27,6 +27,27 @@ export interface SessionOptions {
    */
   regenerateEvery?: Duration | false;
   /**
+   * After a periodic regeneration the old id keeps working for this long, forwarding to the
+   * session under its new id, so requests already in flight (parallel fetches, other tabs) neither
+   * fail nor lose data nor fork the session; they are never handed the new id. `0` or `false`
+   * kills the old id at once. Rotations for security (login, refresh({ rotate: true }),
+   * invalidate()) always kill the old id at once.
+   * @default 10 (seconds)
+   */
+  rotateGrace?: Duration | false;
+  /**
+   * Longest wait for one store call before the request fails with a 503 (or continues, see
+   * onStoreError), whatever the client library's own retry policy.
+   * @default 2 (seconds)
+   */
+  storeTimeout?: Duration;
+  /**
+   * What a request does when the store fails. `"fail"` (fail closed): the framework answers 503.
+   * `"continue"`: the request goes on with an anonymous, unsaved session and a warning is logged.
+   * @default "fail"
+   */
+  onStoreError?: 'fail' | 'continue';
+  /**
    * Secret(s) for signing the cookie with HMAC-SHA256. The first signs, all verify, so you can
    * rotate secrets without logging everyone out. At least 32 characters each.
    * @default undefined (unsigned: the 256-bit random id is the only credential)
@@ -47,6 +68,13 @@ export interface SessionOptions {
      * @default "auto"
      */
     secure?: boolean | 'auto';
+    /**
+     * Name the cookie `__Host-<name>`: browsers then only accept it Secure, host-only and with
+     * Path=/, so a sibling subdomain or a plain-HTTP page cannot plant or overwrite it.
+     * Requires HTTPS, path "/" and no domain.
+     * @default false
+     */
+    hostPrefix?: boolean;
   };
   /**
    * Treat a session presented from another IP address and/or User-Agent as a new visitor.
@@ -68,6 +96,9 @@ export interface ResolvedOptions {
   maxAge: number;
   absoluteTimeout: number | undefined;
   regenerateEvery: number | undefined;
+  rotateGrace: number | undefined;
+  storeTimeout: number;
+  onStoreError: 'fail' | 'continue';
   secrets: readonly string[];
   cookie: CookieAttributes;
   secure: boolean | 'auto';
@@ -85,6 +116,8 @@ const SAME_SITE: Readonly<Record<string, CookieAttributes['sameSite']>> = {
 
 /** Shortest accepted signing secret: 32 characters, enough for 128+ bits from any generator. */
 const MIN_SECRET_LENGTH = 32;
+/** Fewest distinct characters in a secret: random base64 of 32 characters has about 25. */
+const MIN_SECRET_SYMBOLS = 8;
 
 /** Checks every option once, at start-up, and fills in the defaults. */
 export function resolveOptions(options: SessionOptions): ResolvedOptions {
@@ -122,6 +155,12 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
   if (sameSiteValue === 'None' && secure === false) {
     throw new SessionConfigError('cookie.sameSite', '"none" requires a Secure cookie; browsers reject it otherwise');
   }
+  if (cookie.hostPrefix && (secure === false || path !== '/' || domain !== undefined)) {
+    throw new SessionConfigError(
+      'cookie.hostPrefix',
+      'needs a Secure cookie with path "/" and no domain (browsers refuse __Host- cookies otherwise)',
+    );
+  }
 
   const secrets =
     options.secret === undefined ? [] : typeof options.secret === 'string' ? [options.secret] : [...options.secret];
@@ -133,12 +172,23 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
         `must be at least ${MIN_SECRET_LENGTH} characters (try: openssl rand -base64 32)`,
       );
     }
+    // Length alone lets "aaaa…" or "passwordpassword…" through; a generated secret uses many symbols.
+    if (new Set(secret).size < MIN_SECRET_SYMBOLS) {
+      throw new SessionConfigError(
+        'secret',
+        `is too repetitive to be a secret; generate one (try: openssl rand -base64 32)`,
+      );
+    }
   }
 
   const bind = options.bind ?? [];
   for (const item of bind) {
     if (item !== 'ip' && item !== 'user-agent')
       throw new SessionConfigError('bind', `accepts "ip" and "user-agent"; got ${JSON.stringify(item)}`);
+  }
+  const onStoreError = options.onStoreError ?? 'fail';
+  if (onStoreError !== 'fail' && onStoreError !== 'continue') {
+    throw new SessionConfigError('onStoreError', `must be "fail" or "continue"; got ${JSON.stringify(onStoreError)}`);
   }
   const maxSize = options.maxSize ?? 65_536;
   if (!Number.isSafeInteger(maxSize) || maxSize < 2)
@@ -149,8 +199,17 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
     maxAge: parseDuration('maxAge', options.maxAge ?? 900),
     absoluteTimeout: parseOptionalDuration('absoluteTimeout', options.absoluteTimeout, false),
     regenerateEvery: parseOptionalDuration('regenerateEvery', options.regenerateEvery, 240),
+    rotateGrace: parseOptionalDuration('rotateGrace', options.rotateGrace, 10),
+    storeTimeout: parseDuration('storeTimeout', options.storeTimeout ?? 2),
+    onStoreError,
     secrets,
-    cookie: { name, path, domain, sameSite: sameSiteValue, httpOnly: true },
+    cookie: {
+      name: cookie.hostPrefix ? `__Host-${name}` : name,
+      path,
+      domain,
+      sameSite: sameSiteValue,
+      httpOnly: true,
+    },
     secure,
     bindIp: bind.includes('ip'),
     bindUserAgent: bind.includes('user-agent'),

@@ -30,6 +30,11 @@ export interface RefreshOptions {
 export interface SessionState {
   /** The id the client presented and we accepted; undefined for a new visitor. */
   id: string | undefined;
+  /**
+   * The store key holding the data: the id's own key, or during a rotation grace window the
+   * successor's key that the old id forwards to. Undefined for a new visitor.
+   */
+  key: string | undefined;
   /** The record as loaded, for conditional writes; undefined for a new visitor. */
   record: SessionRecord | undefined;
   /** The data JSON as loaded ("{}" for a new visitor): the baseline of change detection. */
@@ -42,6 +47,8 @@ export interface SessionState {
   refreshed: boolean;
   maxAge: number | undefined;
   committed: boolean;
+  /** Loaded while the store was failing, under onStoreError "continue": never saved. */
+  degraded: boolean;
 }
 
 export const sessionState = Symbol('session.state');

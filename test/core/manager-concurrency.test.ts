@@ -94,7 +94,7 @@ describe('concurrent requests on one session', () => {
 });
 
 describe('a session destroyed while another request still holds it', () => {
-  it('stays destroyed when the other request then commits a change, and that cookie is cleared', async () => {
+  it('stays destroyed when the other request then commits a change, and that request sends no cookie', async () => {
     const { manager, browser, spy } = await setup();
     const id = browser.id!;
     const slow = await manager.load(browser.request());
@@ -102,8 +102,9 @@ describe('a session destroyed while another request still holds it', () => {
     logout.invalidate();
     await manager.commit(logout);
     slow.set('cart', [1, 2]);
-    const setCookie = await manager.commit(slow);
-    expect(maxAgeOf(setCookie!)).toBe(0);
+    // The logout response clears the cookie; a second clearing cookie from this slow request could
+    // arrive after a fresh login's cookie and wipe it, so it sends none.
+    expect(await manager.commit(slow)).toBeUndefined();
     expect(await spy.inner.get(storeKey(id))).toBeUndefined();
     expect((await manager.load(browser.request())).isNew).toBe(true);
     expect(await countRecords(spy.inner)).toBe(0);

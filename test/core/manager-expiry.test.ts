@@ -151,8 +151,8 @@ describe('absoluteTimeout', () => {
 });
 
 describe('periodic id regeneration', () => {
-  it('replaces the id after regenerateEvery (default 4 min), keeping data and killing the old id', async () => {
-    const { browser, manager, spy } = setup();
+  it('replaces the id after regenerateEvery (default 4 min), keeping data and, without a grace window, killing the old id', async () => {
+    const { browser, manager, spy } = setup({ rotateGrace: false });
     await browser.visit((session) => session.set('user', 'ada'));
     const firstCookie = browser.cookie!;
     const firstId = browser.id!;

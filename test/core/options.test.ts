@@ -94,8 +94,10 @@ describe('resolveOptions defaults', () => {
     expect(() => resolveOptions({ store, cookie: { sameSite: 'none', secure: true } })).not.toThrow();
   });
 
-  it('accepts a 32-character secret', () => {
-    expect(() => resolveOptions({ store, secret: 'x'.repeat(32) })).not.toThrow();
+  it('accepts a 32-character generated secret and refuses a repetitive one', () => {
+    expect(() => resolveOptions({ store, secret: 'Zp3q9Xv2LmN8rT5wYb7Kc1Hd4Jf6Gs0A' })).not.toThrow();
+    expect(() => resolveOptions({ store, secret: 'x'.repeat(32) })).toThrow(/option "secret" is too repetitive/);
+    expect(() => resolveOptions({ store, secret: 'abab'.repeat(10) })).toThrow(/too repetitive/);
   });
 });
 
