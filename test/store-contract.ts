@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSessionManager, type RequestInfo } from '../runtime/core/manager.js';
 import type { SessionRecord, SessionStore } from '../runtime/core/store.js';
 
 export interface StoreContract {
@@ -18,6 +19,11 @@ export interface StoreContract {
   expiryResolutionMs?: number;
   /** Cases this store cannot run, each with the reason. */
   skip?: Array<{ reason: string; tests: string[] }>;
+  /**
+   * Everything the backend holds for this store instance as text (keys, rows, documents, files),
+   * to prove no live session id ever reaches it. Omit only for a store with no external form.
+   */
+  rawDump?: () => Promise<string>;
 }
 
 export function randomKey(): string {
@@ -158,7 +164,9 @@ export function testStore(name: string, contract: StoreContract): void {
 
     test('100 concurrent creates of distinct sessions all persist', async () => {
       const keys = Array.from({ length: 100 }, randomKey);
-      const results = await Promise.all(keys.map((key, i) => store.write(key, sampleRecord({ data: `{"n":${i}}` }), undefined)));
+      const results = await Promise.all(
+        keys.map((key, i) => store.write(key, sampleRecord({ data: `{"n":${i}}` }), undefined)),
+      );
       expect(results.every(Boolean)).toBe(true);
       const stored = await Promise.all(keys.map((key) => store.get(key)));
       expect(stored.map((record) => record?.data)).toEqual(keys.map((_, i) => `{"n":${i}}`));
@@ -168,7 +176,9 @@ export function testStore(name: string, contract: StoreContract): void {
       const key = randomKey();
       await store.write(key, sampleRecord(), undefined);
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => store.write(key, sampleRecord({ version: 2, data: `{"winner":${i}}` }), 1)),
+        Array.from({ length: 20 }, (_, i) =>
+          store.write(key, sampleRecord({ version: 2, data: `{"winner":${i}}` }), 1),
+        ),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
       const winner = results.indexOf(true);
@@ -188,6 +198,75 @@ export function testStore(name: string, contract: StoreContract): void {
       } finally {
         await other.close();
       }
+    });
+
+    describe('sessions on this store (through the manager)', () => {
+      const quiet = { warn: () => {} };
+      const visit = (cookie?: string): RequestInfo => ({
+        cookieHeader: cookie,
+        ip: '127.0.0.1',
+        userAgent: 'contract',
+        https: false,
+      });
+      const pairOf = (setCookie: string) => setCookie.split(';')[0]!;
+
+      test('20 parallel requests on one session writing different keys: all 20 persist', async () => {
+        const manager = createSessionManager({ store, logger: quiet, regenerateEvery: false });
+        const first = await manager.load(visit());
+        first.set('start', true);
+        const cookie = pairOf((await manager.commit(first))!);
+        const sessions = await Promise.all(Array.from({ length: 20 }, () => manager.load(visit(cookie))));
+        await Promise.all(sessions.map((session, i) => (session.set(`k${i}`, i), manager.commit(session))));
+        const after = (await manager.load(visit(cookie))).toJSON();
+        expect(Object.keys(after).sort()).toEqual(['start', ...Array.from({ length: 20 }, (_, i) => `k${i}`)].sort());
+      });
+
+      test('parallel requests across a timed rotation: none fails, one new id, nothing lost, old id forwards', async () => {
+        const manager = createSessionManager({ store, logger: quiet, regenerateEvery: '1s', rotateGrace: '30s' });
+        const first = await manager.load(visit());
+        first.set('start', true);
+        const cookie = pairOf((await manager.commit(first))!);
+        await sleep(1_100);
+        const sessions = await Promise.all(Array.from({ length: 10 }, () => manager.load(visit(cookie))));
+        const cookies = await Promise.all(
+          sessions.map((session, i) => (session.set(`k${i}`, i), manager.commit(session))),
+        );
+        const issued = cookies.filter((value): value is string => value !== undefined);
+        expect(issued).toHaveLength(1);
+        const expected = ['start', ...Array.from({ length: 10 }, (_, i) => `k${i}`)].sort();
+        expect(Object.keys((await manager.load(visit(pairOf(issued[0]!)))).toJSON()).sort()).toEqual(expected);
+        expect(Object.keys((await manager.load(visit(cookie))).toJSON()).sort()).toEqual(expected);
+      }, 20_000);
+
+      test('a slow write racing a logout: the session stays destroyed', async () => {
+        const manager = createSessionManager({ store, logger: quiet, regenerateEvery: false });
+        const first = await manager.load(visit());
+        first.set('user', 'ada');
+        const cookie = pairOf((await manager.commit(first))!);
+        const slow = await manager.load(visit(cookie));
+        const logout = await manager.load(visit(cookie));
+        logout.invalidate();
+        await manager.commit(logout);
+        slow.set('late', true);
+        expect(await manager.commit(slow)).toBeUndefined();
+        expect((await manager.load(visit(cookie))).isNew).toBe(true);
+      });
+
+      test('the backend never holds a live session id, only its SHA-256', async () => {
+        if (!contract.rawDump) throw new Error('rawDump is required unless skipped with a reason');
+        const manager = createSessionManager({ store, logger: quiet, regenerateEvery: false });
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          const session = await manager.load(visit());
+          session.set('n', i);
+          ids.push(pairOf((await manager.commit(session))!).split('=')[1]!);
+        }
+        const dump = await contract.rawDump();
+        for (const id of ids) {
+          expect(dump).not.toContain(id);
+          expect(dump).toContain(createHash('sha256').update(id).digest('hex'));
+        }
+      });
     });
   });
 }

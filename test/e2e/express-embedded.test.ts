@@ -57,8 +57,13 @@ describe.each(Object.keys(storeUrls))('express × %s, generated', (store) => {
     }
   }, 60_000);
 
-  it('regenerates the id on the SESSION_REGENERATE timer and honours SESSION_COOKIE', async () => {
-    const server = await startServer(root, [tsx, 'session-example.ts'], { SESSION_STORE: storeUrls[store]!(), SESSION_REGENERATE: '1', SESSION_COOKIE: 'sid' });
+  it('regenerates the id on the SESSION_REGENERATE timer, forwards the old id for SESSION_ROTATE_GRACE, honours SESSION_COOKIE', async () => {
+    const server = await startServer(root, [tsx, 'session-example.ts'], {
+      SESSION_STORE: storeUrls[store]!(),
+      SESSION_REGENERATE: '1',
+      SESSION_ROTATE_GRACE: '1',
+      SESSION_COOKIE: 'sid',
+    });
     try {
       const { CookieClient } = await import('../helpers/http.js');
       const client = new CookieClient(server.url);
@@ -68,6 +73,11 @@ describe.each(Object.keys(storeUrls))('express × %s, generated', (store) => {
       await new Promise((resolve) => setTimeout(resolve, 1_200));
       expect((await client.request('GET', '/session')).body).toEqual({ data: { kept: true } });
       expect(client.jar.get('sid')).not.toBe(first);
+      // Within the grace window a request still carrying the old id reaches the session, unrenamed.
+      const inFlight = await new CookieClient(server.url).request('GET', '/session', undefined, `sid=${first}`);
+      expect(inFlight.body).toEqual({ data: { kept: true } });
+      expect(inFlight.setCookies).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
       const stale = await new CookieClient(server.url).request('GET', '/session', undefined, `sid=${first}`);
       expect(stale.body).toEqual({ data: {} });
     } finally {

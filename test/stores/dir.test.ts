@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -7,7 +7,13 @@ import { randomKey, sampleRecord, testStore } from '../store-contract.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'dir-store-'));
 
-testStore('dir', { create: () => dirStore({ url: `dir://${folder}` }) });
+testStore('dir', {
+  create: () => dirStore({ url: `dir://${folder}` }),
+  rawDump: async () =>
+    readdirSync(folder)
+      .map((name) => (name.endsWith('.session') ? `${name}\n${readFileSync(join(folder, name), 'utf8')}` : name))
+      .join('\n'),
+});
 
 it('dir: one <key>.session file per session, no lock or temp files left behind', async () => {
   const store = dirStore({ path: mkdtempSync(join(tmpdir(), 'dir-store-')) });

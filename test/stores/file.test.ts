@@ -7,7 +7,10 @@ import { randomKey, sampleRecord, testStore } from '../store-contract.js';
 
 const path = join(mkdtempSync(join(tmpdir(), 'file-store-')), 'sessions.json');
 
-testStore('file', { create: () => fileStore({ url: `file://${path}` }) });
+testStore('file', {
+  create: () => fileStore({ url: `file://${path}` }),
+  rawDump: async () => readFileSync(path, 'utf8'),
+});
 
 it('file: refuses to overwrite a file that is not a session file', async () => {
   const foreign = join(mkdtempSync(join(tmpdir(), 'file-store-')), 'notes.json');

@@ -10,6 +10,7 @@ import { SessionConfigError, SessionStoreError } from '../../runtime/core/errors
 import { decodeRecord } from '../../runtime/core/record.js';
 import type { SessionStore } from '../../runtime/core/store.js';
 import { MEMCACHED_MAX_RELATIVE_SECONDS, memcachedExpiry, memcachedStore } from '../../runtime/stores/memcached.js';
+import { memcachedDump } from '../helpers/memcached-dump.js';
 import { isListening, requireServer, serverUrl } from '../helpers/servers.js';
 import { randomKey, sampleRecord, testStore } from '../store-contract.js';
 
@@ -43,7 +44,16 @@ describe('memcachedExpiry: relative seconds up to 30 days, a Unix time beyond', 
 });
 
 describe.skipIf(!up)('memcached store', () => {
-  testStore('memcached', { create: () => memcachedStore({ url, prefix, timeout }) });
+  testStore('memcached', {
+    create: () => memcachedStore({ url, prefix, timeout }),
+    rawDump: () => {
+      const [host = '127.0.0.1', port = '11211'] = url
+        .replace(/^memcached:\/\//, '')
+        .split(/[,/?]/)[0]!
+        .split(':');
+      return memcachedDump(host, Number(port), prefix);
+    },
+  });
 
   let store: SessionStore;
   let raw: Client;

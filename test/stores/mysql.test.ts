@@ -36,7 +36,10 @@ describe.skipIf(!up)('mysql store on a real server', () => {
   const globalCount = async (name: string) => Number((await rows('SHOW GLOBAL STATUS LIKE ?', [name]))[0]?.Value);
 
   const contractTable = tableName('contract');
-  testStore('mysql', { create: () => storeOn(contractTable) });
+  testStore('mysql', {
+    create: () => storeOn(contractTable),
+    rawDump: async () => JSON.stringify(await rows(`SELECT * FROM \`${contractTable}\``)),
+  });
 
   it('creates its table on first use, with the key as primary key and expires_at indexed', async () => {
     const table = tableName('fresh');

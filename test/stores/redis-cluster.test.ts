@@ -26,7 +26,19 @@ const prefix = `test:${randomBytes(6).toString('hex')}:`;
 const timeout = 5_000;
 
 describe.skipIf(!up)('redis store on Redis Cluster', () => {
-  testStore('redis-cluster', { create: () => redisStore({ url, prefix, timeout }) });
+  testStore('redis-cluster', {
+    create: () => redisStore({ url, prefix, timeout }),
+    rawDump: async () => {
+      const dumps: string[] = [];
+      for (const master of raw.nodes('master')) {
+        const keys = await master.keys(`${prefix}*`);
+        dumps.push(
+          JSON.stringify([keys, keys.length > 0 ? await Promise.all(keys.map((key) => master.get(key))) : []]),
+        );
+      }
+      return dumps.join('\n');
+    },
+  });
 
   let store: SessionStore;
   let raw: Cluster;

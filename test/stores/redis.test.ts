@@ -23,7 +23,13 @@ const prefix = `test:${randomBytes(6).toString('hex')}:`;
 const timeout = 5_000;
 
 describe.skipIf(!up)('redis store', () => {
-  testStore('redis', { create: () => redisStore({ url, prefix, timeout }) });
+  testStore('redis', {
+    create: () => redisStore({ url, prefix, timeout }),
+    rawDump: async () => {
+      const keys = await raw.keys(`${prefix}*`);
+      return JSON.stringify([keys, keys.length > 0 ? await raw.mget(...keys) : []]);
+    },
+  });
 
   let store: SessionStore;
   let raw: Redis;
