@@ -28,36 +28,71 @@ export async function driveExampleContract(baseUrl: string, options: ContractOpt
 
   const patched = await client.request('PATCH', '/session', { user: 'ada', cart: [1, 2], nested: { deep: 'yes' } });
   equal(patched.status, 200, 'PATCH /session answers 200');
-  same(patched.body, { data: { user: 'ada', cart: [1, 2], nested: { deep: 'yes' } } }, 'PATCH /session returns the data');
+  same(
+    patched.body,
+    { data: { user: 'ada', cart: [1, 2], nested: { deep: 'yes' } } },
+    'PATCH /session returns the data',
+  );
   const cookie = patched.setCookies.find((header) => header.startsWith(`${name}=`));
   ok(cookie, 'PATCH /session sets the session cookie');
-  ok(/;\s*HttpOnly/i.test(cookie) && /;\s*SameSite=Lax/i.test(cookie) && /;\s*Path=\//i.test(cookie), `cookie attributes: ${cookie}`);
+  ok(
+    /;\s*HttpOnly/i.test(cookie) && /;\s*SameSite=Lax/i.test(cookie) && /;\s*Path=\//i.test(cookie),
+    `cookie attributes: ${cookie}`,
+  );
   ok(/;\s*Max-Age=\d+/i.test(cookie), 'the cookie expires with the session');
 
-  same((await client.request('GET', '/session')).body, { data: { user: 'ada', cart: [1, 2], nested: { deep: 'yes' } } }, 'the next request sees the data');
+  same(
+    (await client.request('GET', '/session')).body,
+    { data: { user: 'ada', cart: [1, 2], nested: { deep: 'yes' } } },
+    'the next request sees the data',
+  );
 
-  same((await client.request('PATCH', '/session', { cart: null })).body, { data: { user: 'ada', nested: { deep: 'yes' } } }, 'null deletes a key');
+  same(
+    (await client.request('PATCH', '/session', { cart: null })).body,
+    { data: { user: 'ada', nested: { deep: 'yes' } } },
+    'null deletes a key',
+  );
 
-  for (let n = 1; n <= 20; n++) same((await client.request('GET', '/count')).body, { count: n }, `GET /count #${n} sees every earlier commit`);
+  for (let n = 1; n <= 20; n++)
+    same((await client.request('GET', '/count')).body, { count: n }, `GET /count #${n} sees every earlier commit`);
 
   const before = idOf();
   const refreshed = await client.request('POST', '/session/refresh', { rotate: true });
   equal(refreshed.status, 200, 'POST /session/refresh answers 200');
   same(refreshed.body, { data: { user: 'ada', nested: { deep: 'yes' }, count: 20 } }, 'rotation keeps the data');
   differ(idOf(), before, 'rotation issues a new id');
-  same((await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${before}`)).body, { data: {} }, 'the pre-rotation id is dead');
+  same(
+    (await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${before}`)).body,
+    { data: {} },
+    'the pre-rotation id is dead',
+  );
 
   const extended = await client.request('POST', '/session/refresh', { rotate: false, maxAge: 3600 });
-  ok(extended.setCookies.some((header) => /Max-Age=3600/i.test(header)), 'refresh({maxAge}) renews the cookie with the new lifetime');
+  ok(
+    extended.setCookies.some((header) => /Max-Age=3600/i.test(header)),
+    'refresh({maxAge}) renews the cookie with the new lifetime',
+  );
 
   const beforeLogin = idOf();
   const login = await client.request('POST', '/login', { user: 'grace' });
   equal(login.status, 200, 'POST /login answers 200');
   equal((login.body as { data: { user: string } }).data.user, 'grace', 'login sets the user');
   differ(idOf(), beforeLogin, 'login rotates the id');
-  same((await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${beforeLogin}`)).body, { data: {} }, 'the pre-login id is dead');
+  same(
+    (await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${beforeLogin}`)).body,
+    { data: {} },
+    'the pre-login id is dead',
+  );
 
-  for (const junk of ['garbage', 'a'.repeat(43), `${'b'.repeat(43)}.${'c'.repeat(43)}`, '../../etc/passwd', '%00%ff', '{"$gt":""}', 'x'.repeat(5000)]) {
+  for (const junk of [
+    'garbage',
+    'a'.repeat(43),
+    `${'b'.repeat(43)}.${'c'.repeat(43)}`,
+    '../../etc/passwd',
+    '%00%ff',
+    '{"$gt":""}',
+    'x'.repeat(5000),
+  ]) {
     const stranger = await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${junk}`);
     equal(stranger.status, 200, `a malformed cookie (${junk.slice(0, 20)}) is a new visitor, not an error`);
     same(stranger.body, { data: {} }, 'a malformed cookie sees no data');
@@ -66,16 +101,31 @@ export async function driveExampleContract(baseUrl: string, options: ContractOpt
   if (options.signed) {
     const value = idOf() ?? '';
     const tampered = value.slice(0, -2) + (value.endsWith('AA') ? 'BB' : 'AA');
-    same((await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${tampered}`)).body, { data: {} }, 'a forged signature is a new visitor');
+    same(
+      (await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${tampered}`)).body,
+      { data: {} },
+      'a forged signature is a new visitor',
+    );
     const unsigned = value.split('.')[0];
-    same((await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${unsigned}`)).body, { data: {} }, 'an unsigned id is refused when signing is on');
+    same(
+      (await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${unsigned}`)).body,
+      { data: {} },
+      'an unsigned id is refused when signing is on',
+    );
   }
 
   const beforeLogout = idOf();
   const logout = await client.request('DELETE', '/session');
   equal(logout.status, 204, 'DELETE /session answers 204');
-  ok(logout.setCookies.some((header) => header.startsWith(`${name}=`) && /Max-Age=0/i.test(header)), 'logout clears the cookie');
-  same((await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${beforeLogout}`)).body, { data: {} }, 'the logged-out id is dead');
+  ok(
+    logout.setCookies.some((header) => header.startsWith(`${name}=`) && /Max-Age=0/i.test(header)),
+    'logout clears the cookie',
+  );
+  same(
+    (await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${beforeLogout}`)).body,
+    { data: {} },
+    'the logged-out id is dead',
+  );
 }
 
 /** With a store that fails, a request that needs the session answers 503 JSON, never 200. */

@@ -17,7 +17,10 @@ export class CookieClient {
   constructor(readonly baseUrl: string) {}
 
   async request(method: string, path: string, body?: unknown, extraCookie?: string): Promise<Reply> {
-    const cookie = [...[...this.jar].map(([name, value]) => `${name}=${value}`), ...(extraCookie ? [extraCookie] : [])].join('; ');
+    const cookie = [
+      ...[...this.jar].map(([name, value]) => `${name}=${value}`),
+      ...(extraCookie ? [extraCookie] : []),
+    ].join('; ');
     const response = await fetch(this.baseUrl + path, {
       method,
       headers: { ...(cookie ? { cookie } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -53,9 +56,18 @@ export interface RunningServer {
 }
 
 /** Starts `node <args>` in `cwd` with PORT set, waits until GET /health answers, stops it by PID. */
-export async function startServer(cwd: string, args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<RunningServer> {
+export async function startServer(
+  cwd: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -27,7 +27,12 @@ export function isListening(host: string, port: number, timeoutMs = 1_000): Prom
  * Resolves true when the server behind `url` (host and port taken from it) is reachable.
  * Under CI an unreachable server throws, so the run fails instead of silently skipping.
  */
-export async function requireServer(name: string, url: string, defaultPort: number, startCommand: string): Promise<boolean> {
+export async function requireServer(
+  name: string,
+  url: string,
+  defaultPort: number,
+  startCommand: string,
+): Promise<boolean> {
   // The first host of the authority; `new URL` cannot parse host lists (a:1,b:2).
   const authority = url.replace(/^[a-z+]+:\/\//i, '').split(/[/?#]/)[0] ?? '';
   const first = authority.slice(authority.lastIndexOf('@') + 1).split(',')[0] ?? '';
