@@ -3,7 +3,11 @@ import { createServer } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { honoSession, type SessionEnv } from '../../runtime/frameworks/hono.js';
+import { expect, it } from 'vitest';
+import { storeKey } from '../../runtime/core/id.js';
+import { createSessionManager } from '../../runtime/core/manager.js';
+import { honoSession, type HonoSessionOptions, type SessionEnv } from '../../runtime/frameworks/hono.js';
+import { memoryStore } from '../../runtime/stores/memory.js';
 import { APP_COOKIE, BadRequest, errorReply, listen, routes, testFramework } from '../framework-contract.js';
 
 const body = (c: Context) =>
@@ -37,6 +41,25 @@ testFramework('hono', {
     });
     return listen(createServer(getRequestListener(app.fetch)));
   },
+});
+
+it.each<[string, HonoSessionOptions, string]>([
+  ['the socket, through @hono/node-server', {}, '127.0.0.1'],
+  ['getIp', { getIp: (c) => c.req.header('x-client') }, '198.51.100.7'],
+])('takes the client address from %s', async (_source, options, expected) => {
+  const store = memoryStore();
+  const manager = createSessionManager({ store });
+  const app = new Hono().use(honoSession(manager, options));
+  app.get('/', (c) => c.json(routes.count(c.get('session'))));
+  const server = await listen(createServer(getRequestListener(app.fetch)));
+  try {
+    const response = await fetch(server.url, { headers: { 'x-client': '198.51.100.7' } });
+    const id = /^session_id=([^;]+)/.exec(response.headers.getSetCookie()[0] ?? '')?.[1] ?? '';
+    expect((await store.get(storeKey(id)))?.ip).toBe(expected);
+  } finally {
+    await server.close();
+    await manager.close();
+  }
 });
 
 // The explicit form types the same way (checked by tsc, not run).
