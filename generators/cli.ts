@@ -1,115 +1,63 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEFAULT_EXAMPLE_FILE, HELP, parseFlags, type CliFlags } from './args.js';
-import { detectTarget, type TargetApp } from './detect.js';
-import { UsageError } from './errors.js';
-import { commitPlan, Plan } from './plan.js';
-import { createPlop, MANIFEST_FILE, planLayer, promptsFor, type LayerAnswers, type LayerManifest } from './plop-generator.js';
+import { HELP, parseFlags, type CliFlags } from './args.js';
+import type { OutputStream } from './colors.js';
+import { EditedFilesError, UsageError } from './errors.js';
 import { generatorVersion } from './paths.js';
 
-/** Runs the CLI and resolves the exit code: 0 done, 1 failed, 2 bad usage or edited files in the way. */
-export async function main(argv: readonly string[]): Promise<number> {
-  try {
-    const flags = parseFlags(argv);
-    if (flags.help) {
-      process.stdout.write(HELP);
-      return 0;
-    }
-    return await run(flags);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`create-session-layer: ${message}\n`);
-    return error instanceof UsageError ? 2 : 1;
-  }
+/*
+ * The CLI entry: flags, help and error reporting. The generator itself (ts-morph, prettier,
+ * node-plop: most of the start-up time) is loaded only once the flags are known to be good, so
+ * --help, --version and usage errors answer at once.
+ */
+
+/** The process around the CLI, so tests can run it in-process. */
+export interface CliIo {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Whether a person can answer prompts. */
+  interactive: boolean;
 }
 
-async function run(flags: CliFlags): Promise<number> {
-  const target = detectTarget(flags.cwd);
-  const plop = await createPlop();
-  const answers = await resolveAnswers(plop, flags, target);
-  const plan = new Plan(target.root, recordedHashes(target.root, answers.dir));
-  await planLayer(plop, target, plan, answers);
-
-  for (const file of plan.files) process.stdout.write(`${flags.dryRun ? 'would ' : ''}${describe(file.change)} ${file.path}\n`);
-  const kept = plan.files.filter((file) => file.change === 'kept-yours');
-  if (!flags.dryRun) await commitPlan(plan);
-  if (plan.writes.length === 0) process.stdout.write('The session layer is up to date.\n');
-  if (kept.length > 0) {
-    process.stderr.write(`create-session-layer: ${kept.length} file(s) were edited in your app and were left as they are: ${kept.map((f) => f.path).join(', ')}\n`);
-  }
-  if (flags.dryRun) return 0;
-  const manager = packageManager(target);
-  if (flags.install) {
-    const result = spawnSync(manager, ['install'], { cwd: target.root, stdio: 'inherit' });
-    if (result.status !== 0) throw new Error(`${manager} install failed`);
-  }
-  printNextSteps(answers, manager, flags.install);
-  return 0;
-}
-
-/** Flags first; prompts only for what is missing, and only when a person is there to answer. */
-async function resolveAnswers(plop: Awaited<ReturnType<typeof createPlop>>, flags: CliFlags, target: TargetApp): Promise<LayerAnswers> {
-  const defaultDir = target.hasSrc ? 'src/session' : 'session';
-  const interactive = !flags.yes && !process.env.CI && process.stdin.isTTY === true && process.stdout.isTTY === true;
-  const missing: Array<keyof LayerAnswers> = [];
-  if (flags.framework === undefined) missing.push('framework');
-  if (flags.stores.length === 0) missing.push('stores');
-  if (flags.dir === undefined) missing.push('dir');
-
-  let prompted: Partial<LayerAnswers> = {};
-  if (interactive && missing.length > 0) {
-    const generator = plop.setGenerator('questions', { description: 'questions', prompts: promptsFor(missing, target, defaultDir), actions: [] });
-    prompted = (await generator.runPrompts()) as Partial<LayerAnswers>;
-  }
-  const framework = flags.framework ?? prompted.framework ?? target.detectedFramework;
-  if (framework === undefined) throw new UsageError('no framework found in package.json; pass --framework');
+export function processIo(): CliIo {
   return {
-    framework,
-    stores: flags.stores.length > 0 ? flags.stores : (prompted.stores ?? ['dir']),
-    dir: normalizeRelative(flags.dir ?? prompted.dir ?? defaultDir, '--dir'),
-    example: flags.example === undefined ? undefined : normalizeRelative(flags.example || DEFAULT_EXAMPLE_FILE, '--example'),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    interactive: !process.env['CI'] && process.stdin.isTTY === true && process.stdout.isTTY === true,
   };
 }
 
-/** Paths inside the app only, as forward-slash relative paths. */
-function normalizeRelative(path: string, flag: string): string {
-  const clean = path.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
-  if (clean === '' || clean.startsWith('/') || clean.split('/').includes('..')) {
-    throw new UsageError(`${flag} must be a path inside the app; got "${path}"`);
-  }
-  return clean;
-}
-
-function recordedHashes(root: string, dir: string): Record<string, string> {
-  const path = join(root, dir, MANIFEST_FILE);
-  if (!existsSync(path)) return {};
+/**
+ * Runs the CLI and resolves the exit code: 0 done or up to date; 1 failed, or `update` left
+ * conflicts to resolve (files were written, with the conflicts marked); 2 bad usage or edited files
+ * in the way (nothing was written).
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let flags: CliFlags | undefined;
   try {
-    return (JSON.parse(readFileSync(path, 'utf8')) as LayerManifest).files ?? {};
-  } catch {
-    throw new UsageError(`${path} is not valid JSON; fix or delete it`);
+    flags = parseFlags(argv);
+    if (flags.help) {
+      io.stdout.write(HELP);
+      return 0;
+    }
+    if (flags.version) {
+      io.stdout.write(`${generatorVersion}\n`);
+      return 0;
+    }
+    // An identical re-run answers from hashes alone; anything else is the full run.
+    const { reportIfUpToDate } = await import('./up-to-date.js');
+    if (await reportIfUpToDate(flags, io)) return 0;
+    const { run } = await import('./run.js');
+    return await run(flags, io);
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
+    const exitCode = error instanceof UsageError ? 2 : 1;
+    io.stderr.write(`create-session-layer: ${message}\n`);
+    // Tools asked for JSON even when the flags themselves were the problem.
+    if (flags?.json ?? argv.includes('--json')) {
+      const edited = error instanceof EditedFilesError ? { edited: error.files } : {};
+      io.stdout.write(`${JSON.stringify({ ok: false, error: message, exitCode, ...edited })}\n`);
+    }
+    return exitCode;
   }
-}
-
-function describe(change: string): string {
-  return { create: 'create', update: 'update', unchanged: 'unchanged', 'kept-yours': 'keep (edited by you)' }[change] ?? change;
-}
-
-/** The `packageManager` field first, then lockfiles. */
-function packageManager(target: TargetApp): string {
-  const declared = target.packageJson['packageManager'];
-  if (typeof declared === 'string') return declared.split('@')[0] || 'npm';
-  const lockfiles: Array<[string, string]> = [['pnpm-lock.yaml', 'pnpm'], ['yarn.lock', 'yarn'], ['bun.lockb', 'bun'], ['bun.lock', 'bun']];
-  return lockfiles.find(([file]) => existsSync(join(target.root, file)))?.[1] ?? 'npm';
-}
-
-function printNextSteps(answers: LayerAnswers, manager: string, installed: boolean): void {
-  const steps = [
-    `Session layer ${generatorVersion} for ${answers.framework} written to ${answers.dir}/ (read ${answers.dir}/README.md).`,
-    'Next steps:',
-    ...(installed ? [] : [`  ${manager} install`]),
-    `  set SESSION_STORE (default: ${answers.stores[0]} store) and SESSION_SECRET (32+ characters) in your environment`,
-    ...(answers.example ? [`  npx tsx ${answers.example}   # the example server on http://127.0.0.1:3000`] : []),
-  ];
-  process.stdout.write(`${steps.join('\n')}\n`);
 }

@@ -1,19 +1,21 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ts } from 'ts-morph';
 import { frameworks } from '../runtime/manifest.js';
 import { UsageError } from './errors.js';
+import { detectPackageManager, findWorkspaceRoot, type PackageManagerFacts } from './package-manager.js';
+import { readModuleFacts, type ModuleFacts } from './tsconfig.js';
 
 /** What the generator needs to know about the app it writes into. */
-export interface TargetApp {
+export interface TargetApp extends ModuleFacts {
   root: string;
   packageJsonText: string;
   packageJson: PackageJson;
-  /** Import suffix the app's module resolution wants for relative imports. */
-  importSuffix: '.js' | '';
   hasSrc: boolean;
   /** The framework found among the app's dependencies, if exactly one is. */
   detectedFramework: string | undefined;
+  /** The monorepo root when the app is a workspace package. */
+  workspaceRoot: string | undefined;
+  packageManager: PackageManagerFacts;
 }
 
 export interface PackageJson {
@@ -28,7 +30,8 @@ export function detectTarget(cwd: string): TargetApp {
   const root = resolve(cwd);
   if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`${root} is not a folder`);
   const packagePath = join(root, 'package.json');
-  if (!existsSync(packagePath)) throw new UsageError(`${root} is not a Node project (no package.json); run npm init first`);
+  if (!existsSync(packagePath))
+    throw new UsageError(`${root} is not a Node project (no package.json); run npm init first`);
   const packageJsonText = readFileSync(packagePath, 'utf8');
   let packageJson: PackageJson;
   try {
@@ -41,35 +44,15 @@ export function detectTarget(cwd: string): TargetApp {
   }
   const installed = { ...packageJson.dependencies, ...packageJson.devDependencies };
   const found = frameworks.filter((framework) => framework.detect.some((name) => name in installed));
+  const workspaceRoot = findWorkspaceRoot(root);
   return {
     root,
     packageJsonText,
     packageJson,
-    importSuffix: importSuffixFor(root),
+    ...readModuleFacts(root, packageJson.type),
     hasSrc: existsSync(join(root, 'src')),
     detectedFramework: found.length === 1 ? found[0]?.name : undefined,
+    workspaceRoot,
+    packageManager: detectPackageManager(root, workspaceRoot),
   };
-}
-
-/**
- * Node16/NodeNext resolution needs `.js` on relative imports; bundler and classic resolution
- * read extensionless ones. `extends` chains are followed by the TypeScript parser itself.
- */
-function importSuffixFor(root: string): '.js' | '' {
-  const configPath = join(root, 'tsconfig.json');
-  if (!existsSync(configPath)) return '.js';
-  const diagnostics: ts.Diagnostic[] = [];
-  const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => diagnostics.push(diagnostic),
-  });
-  if (!parsed || diagnostics.length > 0) {
-    const message = diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')).join('; ');
-    throw new UsageError(`cannot read ${configPath}: ${message || 'unknown error'}`);
-  }
-  const { module, moduleResolution } = parsed.options;
-  const nodeResolution = [ts.ModuleResolutionKind.Node16, ts.ModuleResolutionKind.NodeNext];
-  if (moduleResolution !== undefined) return nodeResolution.includes(moduleResolution) ? '.js' : '';
-  // module node16 / node18 / node20 / nodenext imply node resolution.
-  return module !== undefined && module >= ts.ModuleKind.Node16 && module <= ts.ModuleKind.NodeNext ? '.js' : '';
 }

@@ -10,7 +10,11 @@ export interface Additions {
  * section) keeps its range: we never rewrite a version the app pinned. Indentation and the
  * trailing newline of the original file are kept.
  */
-export function addPackages(text: string, packageJson: PackageJson, additions: Additions): { text: string; added: string[] } {
+export function addPackages(
+  text: string,
+  packageJson: PackageJson,
+  additions: Additions,
+): { text: string; added: string[] } {
   const present = { ...packageJson.dependencies, ...packageJson.devDependencies };
   const next: PackageJson = { ...packageJson };
   const added: string[] = [];

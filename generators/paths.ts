@@ -16,7 +16,9 @@ export const packageRoot: string = (() => {
   return folder;
 })();
 
-export const generatorVersion: string = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+export const generatorVersion: string = (
+  JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }
+).version;
 
 export function runtimePath(relative: string): string {
   return join(packageRoot, 'runtime', relative);

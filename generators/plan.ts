@@ -1,16 +1,45 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
-/** What happens to one file. `kept-yours`: the app edited a vendored file, so it is left alone. */
-export type Change = 'create' | 'update' | 'unchanged' | 'kept-yours';
+/**
+ * What happens to one file:
+ * - created, updated, unchanged, deleted: as they say (updated: the user had not edited it);
+ * - kept-yours: the user edited it and the generator has nothing new for it, so it stays as it is;
+ * - merged: the user's edits and the generator's changes combined cleanly (update);
+ * - conflict: both changed the same lines: marked inline, or the generator's version left beside
+ *   it as `<file>.new` (update); in a plain run it stops everything (see `blocked`);
+ * - overwritten: --force replaced the user's version, which was saved first as `<file>.orig`.
+ */
+export type Change =
+  'created' | 'updated' | 'unchanged' | 'kept-yours' | 'merged' | 'conflict' | 'overwritten' | 'deleted';
+
+/** A file written beside a planned one: a backup of the user's version or the generator's version. */
+export interface Companion {
+  path: string;
+  content: string;
+}
 
 export interface PlannedFile {
   /** Relative to the app root, with forward slashes. */
   path: string;
-  content: string;
   change: Change;
+  /** The text on disk now, undefined when there is no such file. */
+  before: string | undefined;
+  /** The text after the run, undefined when the file goes. */
+  after: string | undefined;
+  /** What the change alone does not say: where a backup went, why a file stayed. */
+  note?: string | undefined;
+  companions: Companion[];
+  /**
+   * For files of the layer: the text the generator produced for it, the base future merges start
+   * from. Its hash goes into the manifest, so a later run can tell the user's edits from ours.
+   */
+  base?: string | undefined;
+  /** The recorded hash to carry over when the base text is unknown (a manifest older than the base file). */
+  baseHash?: string | undefined;
+  /** In a plain run: the user edited this file and the generator has another version of it. Stops the run. */
+  blocked?: boolean | undefined;
 }
 
 export function hashText(text: string): string {
@@ -18,71 +47,68 @@ export function hashText(text: string): string {
 }
 
 /**
- * Every write is planned in memory first and only then committed, so a failure while planning
- * leaves the app untouched. Vendored files the app has edited since we wrote them (their hash no
- * longer matches the one recorded in the previous manifest) are never overwritten.
+ * Every write is planned in memory first, validated, and only then committed together (see
+ * commit.ts), so a failure while planning leaves the app untouched.
  */
 export class Plan {
   readonly files: PlannedFile[] = [];
+  /** Lines for the output that belong to no single file (a helper kept for another store, a package left in package.json). */
+  readonly notes: string[] = [];
+  /** Packages this run adds to package.json, as `name@range`. */
+  readonly packagesAdded: string[] = [];
+  private readonly disk = new Map<string, string | undefined>();
 
-  constructor(
-    readonly root: string,
-    /** Hashes recorded by the previous run, by path relative to the root. */
-    private readonly recorded: Readonly<Record<string, string>>,
-  ) {}
+  constructor(readonly root: string) {}
 
-  /** Plans a file the generator owns (vendored code, wiring, manifest). */
-  addGenerated(path: string, content: string): PlannedFile {
-    const existing = this.read(path);
-    let change: Change;
-    if (existing === undefined) change = 'create';
-    else if (existing === content) change = 'unchanged';
-    else if (this.recorded[path] === hashText(existing)) change = 'update';
-    else change = 'kept-yours';
-    return this.push({ path, content, change });
+  /** The file's text on disk (read once per run), undefined when it does not exist. */
+  read(path: string): string | undefined {
+    if (!this.disk.has(path)) {
+      const absolute = join(this.root, path);
+      this.disk.set(path, existsSync(absolute) ? readFileSync(absolute, 'utf8') : undefined);
+    }
+    return this.disk.get(path);
   }
 
-  /** Plans an edit of a file the app owns (package.json): always applied, by a careful editor. */
-  addEdit(path: string, content: string): PlannedFile {
-    const existing = this.read(path);
-    return this.push({ path, content, change: existing === undefined ? 'create' : existing === content ? 'unchanged' : 'update' });
+  exists(path: string): boolean {
+    return (
+      this.read(path) !== undefined ||
+      this.files.some((file) => file.companions.some((companion) => companion.path === path))
+    );
   }
 
-  get writes(): PlannedFile[] {
-    return this.files.filter((file) => file.change === 'create' || file.change === 'update');
-  }
-
-  private read(path: string): string | undefined {
-    const absolute = join(this.root, path);
-    return existsSync(absolute) ? readFileSync(absolute, 'utf8') : undefined;
-  }
-
-  private push(file: PlannedFile): PlannedFile {
+  add(file: PlannedFile): PlannedFile {
     const index = this.files.findIndex((planned) => planned.path === file.path);
     if (index === -1) this.files.push(file);
     else this.files[index] = file;
     return file;
   }
-}
 
-/**
- * Writes the plan: every file goes to a staging folder inside the app first, then each is
- * renamed into place. A failure while staging (disk full, permissions) removes the staging
- * folder and leaves the app as it was.
- */
-export async function commitPlan(plan: Plan): Promise<void> {
-  const writes = plan.writes;
-  if (writes.length === 0) return;
-  const staging = join(plan.root, `.session-layer-staging-${randomBytes(4).toString('hex')}`);
-  try {
-    await mkdir(staging);
-    for (const [index, file] of writes.entries()) await writeFile(join(staging, String(index)), file.content);
-    for (const [index, file] of writes.entries()) {
-      const target = join(plan.root, file.path);
-      await mkdir(dirname(target), { recursive: true });
-      await rename(join(staging, String(index)), target);
+  /** Plans an edit of a file the app owns (package.json) or of our own bookkeeping: applied as given. */
+  addEdit(path: string, content: string): PlannedFile {
+    const before = this.read(path);
+    const change = before === undefined ? 'created' : before === content ? 'unchanged' : 'updated';
+    return this.add({ path, change, before, after: content, companions: [] });
+  }
+
+  get blocked(): PlannedFile[] {
+    return this.files.filter((file) => file.blocked);
+  }
+
+  /** Every text to write: changed files and their companions. */
+  get writes(): Companion[] {
+    const writes: Companion[] = [];
+    for (const file of this.files) {
+      if (file.after !== undefined && file.after !== file.before) writes.push({ path: file.path, content: file.after });
+      writes.push(...file.companions);
     }
-  } finally {
-    await rm(staging, { recursive: true, force: true });
+    return writes;
+  }
+
+  get deletes(): string[] {
+    return this.files.filter((file) => file.after === undefined && file.before !== undefined).map((file) => file.path);
+  }
+
+  get isNoOp(): boolean {
+    return this.writes.length === 0 && this.deletes.length === 0;
   }
 }

@@ -5,5 +5,8 @@ import type { SourceFile } from 'ts-morph';
  * that the app owns it now.
  */
 export function addHeader(file: SourceFile, origin: string, version: string): void {
-  file.insertStatements(0, `// Vendored by create-session-layer ${version} from ${origin}.\n// This file is yours now: edit it freely; re-running the generator never overwrites your edits.\n`);
+  file.insertStatements(
+    0,
+    `// Vendored by create-session-layer ${version} from ${origin}.\n// This file is yours now: edit it freely; re-running the generator never overwrites your edits.\n`,
+  );
 }

@@ -13,3 +13,8 @@ export async function format(root: string, relativePath: string, text: string): 
   const config = (await prettier.resolveConfig(filepath, { editorconfig: true })) ?? FALLBACK;
   return prettier.format(text, { ...config, filepath });
 }
+
+/** Forgets the configs prettier found before: each run reads the app's style afresh, even in a long-lived process. */
+export async function forgetStyles(): Promise<void> {
+  await prettier.clearConfigCache();
+}

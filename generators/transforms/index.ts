@@ -1,4 +1,4 @@
-import { Project } from 'ts-morph';
+import { inMemoryFile } from './_in-memory.js';
 import { addHeader } from './add-header.js';
 import { format } from './format.js';
 import { rewriteImports } from './rewrite-imports.js';
@@ -15,9 +15,13 @@ export interface VendorContext {
  * format with the app's prettier config. Edits happen in an in-memory ts-morph project;
  * nothing is saved to disk here.
  */
-export async function vendorSource(context: VendorContext, origin: string, source: string, target: string): Promise<string> {
-  const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
-  const file = project.createSourceFile(target, source);
+export async function vendorSource(
+  context: VendorContext,
+  origin: string,
+  source: string,
+  target: string,
+): Promise<string> {
+  const file = inMemoryFile(target, source);
   rewriteImports(file, context.importSuffix);
   addHeader(file, origin, context.version);
   return format(context.root, target, file.getFullText());

@@ -1,13 +1,37 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hashTree, makeApp, runCli } from '../helpers/apps.js';
+import { hashTree, makeApp, repoRoot, runCli } from '../helpers/apps.js';
 
-describe('create-session-layer CLI', () => {
+// Spawned runs are slow on a loaded machine; each still fails on a wrong answer, never on time alone.
+describe('create-session-layer CLI', { timeout: 60_000 }, () => {
+  it('--version prints the generator version', () => {
+    const result = runCli(makeApp(), ['--version']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version);
+  });
+
   it('--help prints the options and exits 0', () => {
     const result = runCli(makeApp(), ['--help']);
     expect(result.code).toBe(0);
-    for (const flag of ['--framework', '--store', '--dir', '--example', '--yes', '--dry-run', '--cwd']) expect(result.stdout).toContain(flag);
+    for (const flag of [
+      'update',
+      '--framework',
+      '--store',
+      '--remove-store',
+      '--dir',
+      '--example',
+      '--yes',
+      '--dry-run',
+      '--diff',
+      '--force',
+      '--json',
+      '--cwd',
+    ]) {
+      expect(result.stdout).toContain(flag);
+    }
   });
 
   it.each([
@@ -63,7 +87,11 @@ describe('create-session-layer CLI', () => {
     expect(index).toContain("export const defaultStoreUrl = 'dir://'");
     expect(readFileSync(join(root, 'session-example.ts'), 'utf8')).toContain("from './src/session/index.js'");
     const manifest = JSON.parse(readFileSync(join(root, 'src/session/session-layer.json'), 'utf8'));
-    expect(manifest).toMatchObject({ generator: 'create-session-layer', framework: 'express', stores: ['dir', 'memory'] });
+    expect(manifest).toMatchObject({
+      generator: 'create-session-layer',
+      framework: 'express',
+      stores: ['dir', 'memory'],
+    });
     expect(Object.keys(manifest.files)).toContain('src/session/core/manager.ts');
     const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     expect(packageJson.dependencies.express).toBe('^5.1.0');
@@ -75,8 +103,8 @@ describe('create-session-layer CLI', () => {
     const before = hashTree(root);
     const result = runCli(root, ['--yes', '--dry-run']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('would create session/core/manager.ts');
-    expect(result.stdout).toContain('would update package.json');
+    expect(result.stdout).toMatch(/^would create +session\/core\/manager\.ts$/m);
+    expect(result.stdout).toMatch(/^would update +package\.json$/m);
     expect(hashTree(root)).toEqual(before);
   });
 
@@ -97,14 +125,24 @@ describe('create-session-layer CLI', () => {
     writeFileSync(edited, readFileSync(edited, 'utf8') + '\n// my local change\n');
     const result = runCli(root, ['--yes', '--store', 'dir,memory']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('keep (edited by you) session/core/cookie.ts');
+    expect(result.stdout).toMatch(/^kept-yours +session\/core\/cookie\.ts$/m);
     expect(readFileSync(edited, 'utf8')).toContain('// my local change');
     expect(existsSync(join(root, 'session/stores/memory.ts'))).toBe(true);
   });
 
   it('keeps ranges the app already pinned and its package.json indentation', () => {
-    const root = makeApp({ packageJson: { name: 'pinned', type: 'module', dependencies: { express: '4.21.2' }, devDependencies: { '@types/express': '4.17.21' } } });
-    writeFileSync(join(root, 'package.json'), JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')), null, 4) + '\n');
+    const root = makeApp({
+      packageJson: {
+        name: 'pinned',
+        type: 'module',
+        dependencies: { express: '4.21.2' },
+        devDependencies: { '@types/express': '4.17.21' },
+      },
+    });
+    writeFileSync(
+      join(root, 'package.json'),
+      JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')), null, 4) + '\n',
+    );
     expect(runCli(root, ['--yes']).code).toBe(0);
     const text = readFileSync(join(root, 'package.json'), 'utf8');
     const packageJson = JSON.parse(text);
@@ -114,10 +152,60 @@ describe('create-session-layer CLI', () => {
   });
 
   it('follows bundler resolution: extensionless relative imports', () => {
-    const root = makeApp({ tsconfig: { compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler', strict: true } } });
+    const root = makeApp({
+      tsconfig: { compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler', strict: true } },
+    });
     expect(runCli(root, ['--yes']).code).toBe(0);
     const manager = readFileSync(join(root, 'session/core/manager.ts'), 'utf8');
     expect(manager).toContain("from './cookie'");
     expect(manager).not.toMatch(/from '\.\/[a-z-]+\.js'/);
+  });
+});
+
+describe('--install', { timeout: 60_000 }, () => {
+  /** A stand-in package manager on PATH that records where and how it ran. */
+  function fakePackageManager(name: string, exitCode: number): { bin: string; log: string } {
+    const bin = mkdtempSync(join(tmpdir(), 'fake-pm-'));
+    const log = join(bin, 'calls.log');
+    writeFileSync(join(bin, name), `#!/bin/sh\necho "$(pwd) $*" >> ${log}\nexit ${exitCode}\n`, { mode: 0o755 });
+    return { bin, log };
+  }
+
+  function runWithPath(cwd: string, args: string[], bin: string) {
+    const env = { ...process.env, CI: 'true', PATH: `${bin}${delimiter}${process.env['PATH'] ?? ''}` };
+    return spawnSync(process.execPath, [join(repoRoot, 'bin/create-session-layer.js'), ...args], {
+      cwd,
+      env,
+      encoding: 'utf8',
+    });
+  }
+
+  it("runs the detected package manager's install at the workspace root", () => {
+    const workspace = makeApp({
+      packageJson: { name: 'mono', private: true, workspaces: ['packages/*'], packageManager: 'pnpm@9.12.0' },
+      files: {
+        'packages/api/package.json': JSON.stringify({
+          name: 'api',
+          type: 'module',
+          dependencies: { express: '^5.1.0' },
+        }),
+      },
+    });
+    const { bin, log } = fakePackageManager('pnpm', 0);
+    const result = runWithPath(join(workspace, 'packages/api'), ['--yes', '--store', 'dir', '--install'], bin);
+    expect(result.status, result.stderr).toBe(0);
+    expect(readFileSync(log, 'utf8')).toBe(`${workspace} install\n`);
+    expect(result.stdout).not.toMatch(/install: +pnpm install/);
+  });
+
+  it('a failing install is exit 1 with one line, after the layer was written', () => {
+    const root = makeApp({ files: { 'yarn.lock': '' } });
+    const { bin } = fakePackageManager('yarn', 3);
+    const result = runWithPath(root, ['--yes', '--store', 'dir', '--install'], bin);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      'create-session-layer: yarn install failed (exit code 3); the session layer itself was written\n',
+    );
+    expect(existsSync(join(root, 'session/index.ts'))).toBe(true);
   });
 });

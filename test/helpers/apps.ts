@@ -1,7 +1,16 @@
 /** Temp apps for generator tests, and running the built CLI against them as a user would. */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,12 +29,26 @@ export interface AppOptions {
 /** A fresh app folder outside the repo. */
 export function makeApp(options: AppOptions = {}): string {
   const root = mkdtempSync(join(tmpdir(), 'session-app-'));
-  const packageJson = options.packageJson ?? { name: 'app', private: true, type: 'module', dependencies: { express: '^5.1.0' } };
+  const packageJson = options.packageJson ?? {
+    name: 'app',
+    private: true,
+    type: 'module',
+    dependencies: { express: '^5.1.0' },
+  };
   writeFileSync(join(root, 'package.json'), JSON.stringify(packageJson, null, 2) + '\n');
   const tsconfig =
     'tsconfig' in options
       ? options.tsconfig
-      : { compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'] } };
+      : {
+          compilerOptions: {
+            target: 'ES2022',
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            strict: true,
+            noEmit: true,
+            types: ['node'],
+          },
+        };
   if (tsconfig) writeFileSync(join(root, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2) + '\n');
   for (const [path, text] of Object.entries(options.files ?? {})) {
     mkdirSync(join(root, path, '..'), { recursive: true });
@@ -43,7 +66,11 @@ export interface CliResult {
 
 /** Runs the built CLI (npm run build first) non-interactively, as CI would. */
 export function runCli(cwd: string, args: readonly string[]): CliResult {
-  const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -67,4 +94,16 @@ export function typeCheck(root: string, compiler: 'typescript' | 'typescript5'):
   const tsc = join(repoRoot, 'node_modules', compiler, 'bin', 'tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', root], { cwd: root, encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * A copy of test/fixtures/<name> in a fresh temp folder outside the repo (the generator never
+ * writes into the fixtures themselves). With linkNodeModules, this repo's node_modules is linked
+ * at the copy's root: for a workspace fixture that is the hoisted node_modules of the monorepo.
+ */
+export function copyFixture(name: string, options: { linkNodeModules?: boolean } = {}): string {
+  const root = mkdtempSync(join(tmpdir(), `session-fixture-${name}-`));
+  cpSync(join(repoRoot, 'test', 'fixtures', name), root, { recursive: true });
+  if (options.linkNodeModules) symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'), 'dir');
+  return root;
 }

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { posix } from 'node:path';
+import type { NodePlopAPI } from 'node-plop';
+import { findFramework, findStore, type StoreEntry } from '../../runtime/manifest.js';
+import type { TargetApp } from '../detect.js';
+import type { ExistingLayer } from '../layer.js';
+import { generatorVersion, templatePath } from '../paths.js';
+import type { Plan, PlannedFile } from '../plan.js';
+import { reconcile, type EditPolicy, type ReconcileContext } from '../reconcile.js';
+import { format } from '../transforms/format.js';
+
+/*
+ * What the plop actions share: the data plop passes each of them, and the two ways a file of the
+ * layer is produced (vendored from runtime/ or rendered from templates/) before it is reconciled
+ * with what the app has.
+ */
+
+/** The answers that decide what gets written. */
+export interface LayerAnswers {
+  framework: string;
+  /** The layer's stores after this run; the first is the default. */
+  stores: string[];
+  /** Module folder relative to the app root, forward slashes. */
+  dir: string;
+  /** Example server file relative to the app root, or undefined for none. */
+  example: string | undefined;
+}
+
+/** How this run relates to what is already in the app. */
+export interface RunContext {
+  target: TargetApp;
+  plan: Plan;
+  layer: ExistingLayer | undefined;
+  policy: EditPolicy;
+  /** Stores this run adds to, or removes from, an existing layer. */
+  added: StoreEntry[];
+  removed: StoreEntry[];
+}
+
+/** Passed to every action: the answers, where to plan, and facts about the app. */
+export interface ActionData extends LayerAnswers, RunContext {
+  /** What the actions threw: plop reports failures as text, and the CLI needs the error itself (its exit code). */
+  thrown: unknown[];
+}
+
+/** How reconcile() treats the user's edits in this run, and how it reaches the plan and the app's style. */
+export function reconcileContext(data: ActionData): ReconcileContext {
+  return {
+    policy: data.policy,
+    exists: (path) => data.plan.exists(path),
+    formatLikeApp: (path, text) => format(data.target.root, path, text),
+  };
+}
+
+/** Plans a generated file against what the app has: created, updated, kept, merged, or in the way. */
+export async function planGenerated(data: ActionData, path: string, generated: string): Promise<PlannedFile> {
+  const recordedHash = data.layer?.manifest.files[path];
+  const base = data.layer?.base.get(path);
+  return data.plan.add(
+    await reconcile({ path, generated, disk: data.plan.read(path), recordedHash, base }, reconcileContext(data)),
+  );
+}
+
+/** Renders a template with the layer's data; TypeScript output is formatted in the app's style. */
+export async function renderTemplate(
+  plop: NodePlopAPI,
+  data: ActionData,
+  templateName: string,
+  target: string,
+): Promise<string> {
+  const rendered = plop.renderString(readFileSync(templatePath(templateName), 'utf8'), templateData(data, data.target));
+  return target.endsWith('.ts') ? format(data.target.root, target, rendered) : rendered;
+}
+
+export function templateData(data: LayerAnswers, target: TargetApp): Record<string, unknown> {
+  const framework = required(findFramework(data.framework), 'framework', data.framework);
+  const chosen = data.stores.map((name) => required(findStore(name), 'store', name));
+  const suffix = target.importSuffix;
+  const fromRoot = (data.example ? posix.relative(posix.dirname(data.example), data.dir) : data.dir) || '.';
+  return {
+    version: generatorVersion,
+    suffix,
+    framework,
+    stores: chosen,
+    defaultStore: chosen[0],
+    storePackages: chosen.flatMap((store) => Object.keys(store.dependencies)),
+    exampleFile: data.example,
+    moduleImport: `${fromRoot.startsWith('.') ? '' : './'}${fromRoot}/index${suffix}`,
+  };
+}
+
+export function required<T>(entry: T | undefined, kind: string, name: string): T {
+  if (entry === undefined) throw new Error(`unknown ${kind} "${name}"`);
+  return entry;
+}

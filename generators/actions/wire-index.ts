@@ -1,0 +1,65 @@
+import type { NodePlopAPI } from 'node-plop';
+import { UsageError } from '../errors.js';
+import { hashText, type PlannedFile } from '../plan.js';
+import { reconcile } from '../reconcile.js';
+import { rewireIndex } from '../wire-index.js';
+import { planGenerated, reconcileContext, renderTemplate, type ActionData } from './context.js';
+
+/**
+ * index.ts is rendered once; afterwards it is the user's wiring, and a re-run only edits it
+ * (add or remove a store) with ts-morph, never regenerating it. The same edits are applied to
+ * its recorded base, so the base stays "what the generator would have written" and `update` can
+ * merge template changes into the user's version three-way.
+ */
+export async function wireIndexAction(plop: NodePlopAPI, data: ActionData): Promise<string> {
+  const path = `${data.dir}/index.ts`;
+  const disk = data.plan.read(path);
+  if (data.layer === undefined || disk === undefined) {
+    const planned = await planGenerated(data, path, await renderTemplate(plop, data, 'index.ts.hbs', path));
+    return `${planned.change} ${path}`;
+  }
+  const wiring = { add: data.added, remove: data.removed, importSuffix: data.target.importSuffix };
+  const rewire = (text: string) => {
+    try {
+      return rewireIndex(path, text, wiring);
+    } catch (error) {
+      const manual = data.added.map((store) => `'${store.schemes[0]}': (url) => ${store.factory}({ url })`).join(', ');
+      throw new UsageError(
+        `cannot edit ${path}: ${(error as Error).message}; wire the store by hand (${manual}) or restore the \`stores\` object`,
+      );
+    }
+  };
+  const edited = rewire(disk);
+  data.plan.notes.push(...edited.notes);
+  const recordedHash = data.layer.manifest.files[path];
+  const oldBase = data.layer.base.get(path) ?? (recordedHash === hashText(disk) ? disk : undefined);
+  const base = oldBase === undefined ? undefined : rewire(oldBase).text;
+
+  let planned: PlannedFile;
+  if (data.policy === 'merge') {
+    const generated = await renderTemplate(plop, data, 'index.ts.hbs', path);
+    const layerFile = {
+      path,
+      generated,
+      disk: edited.text,
+      recordedHash: base === undefined ? recordedHash : hashText(base),
+      base,
+    };
+    const merged = await reconcile(layerFile, reconcileContext(data));
+    const ourEditOnly = edited.text !== disk && (merged.change === 'unchanged' || merged.change === 'kept-yours');
+    planned = { ...merged, before: disk, change: ourEditOnly ? 'updated' : merged.change };
+  } else {
+    const change = edited.text === disk ? 'unchanged' : 'updated';
+    planned = {
+      path,
+      change,
+      before: disk,
+      after: edited.text,
+      companions: [],
+      base,
+      baseHash: base === undefined ? recordedHash : undefined,
+    };
+  }
+  data.plan.add(planned);
+  return `${planned.change} ${path}`;
+}

@@ -1,0 +1,133 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, posix, relative, sep } from 'node:path';
+import { BASE_FILE, decodeBase } from './base-file.js';
+import { UsageError } from './errors.js';
+import type { Fingerprint } from './fingerprint.js';
+import { hashText } from './plan.js';
+
+export const MANIFEST_FILE = 'session-layer.json';
+
+/** The layer manifest written next to the module: what was generated, for safe re-runs. */
+export interface LayerManifest {
+  generator: 'create-session-layer';
+  /** The generator version that last wrote the layer. */
+  version: string;
+  framework: string;
+  /** The layer's stores; the first is the default. */
+  stores: string[];
+  /** The example server, relative to the app root, when there is one. */
+  example?: string | undefined;
+  /** Path (relative to the app root) → SHA-256 of the text the generator produced for it. */
+  files: Record<string, string>;
+  /** What shaped those files (see fingerprint.ts); lets an identical re-run stop early. */
+  fingerprint?: Fingerprint | undefined;
+}
+
+/** A layer already in the app: the state a re-run starts from. */
+export interface ExistingLayer {
+  /** Relative to the app root, forward slashes. */
+  dir: string;
+  manifest: LayerManifest;
+  /** Texts the generator produced last time, by path: only those matching the manifest's hashes. */
+  base: Map<string, string>;
+  /** The manifest file's text, to tell our rendering of it from a hand-edited one. */
+  manifestText: string;
+  /** The base file as it is on disk, so unchanged entries keep their bytes. */
+  baseFile: { json: string; texts: Map<string, string> } | undefined;
+}
+
+const USUAL_DIRS = ['src/session', 'session'];
+const SKIPPED = new Set(['node_modules', 'dist', 'build', 'coverage', 'out']);
+const SEARCH_DEPTH = 4;
+
+/**
+ * Finds the layer to re-run on: `--dir` when given, else src/session/ or session/, else any
+ * session-layer.json within a few levels of the app (the layer may live anywhere). A `--dir`
+ * without a layer while one exists elsewhere is refused, so a re-run never starts a second layer.
+ */
+export function findLayer(root: string, dirFlag: string | undefined): ExistingLayer | undefined {
+  if (dirFlag !== undefined) {
+    if (existsSync(join(root, dirFlag, MANIFEST_FILE))) return readLayer(root, dirFlag);
+    const elsewhere = searchManifests(root);
+    if (elsewhere.length > 0) {
+      throw new UsageError(
+        `--dir ${dirFlag} has no session layer, but ${elsewhere.join(', ')} has one; pass --dir ${elsewhere[0]} to change it`,
+      );
+    }
+    return undefined;
+  }
+  const usual = USUAL_DIRS.find((dir) => existsSync(join(root, dir, MANIFEST_FILE)));
+  if (usual !== undefined) return readLayer(root, usual);
+  const found = searchManifests(root);
+  if (found.length > 1)
+    throw new UsageError(`found several session layers (${found.join(', ')}); pass --dir to choose one`);
+  return found[0] === undefined ? undefined : readLayer(root, found[0]);
+}
+
+function readLayer(root: string, dir: string): ExistingLayer {
+  const manifestPath = join(root, dir, MANIFEST_FILE);
+  const manifestText = readFileSync(manifestPath, 'utf8');
+  const manifest = parseManifest(manifestPath, manifestText);
+  const basePath = join(root, dir, BASE_FILE);
+  let baseFile: ExistingLayer['baseFile'];
+  if (existsSync(basePath)) {
+    const json = readFileSync(basePath, 'utf8');
+    try {
+      baseFile = { json, texts: decodeBase(json) };
+    } catch {
+      // A damaged base only costs merges: those files get `<file>.new` instead. The next run rewrites it.
+      baseFile = undefined;
+    }
+  }
+  const base = new Map<string, string>();
+  for (const [path, text] of baseFile?.texts ?? []) if (manifest.files[path] === hashText(text)) base.set(path, text);
+  return { dir, manifest, manifestText, base, baseFile };
+}
+
+function parseManifest(path: string, text: string): LayerManifest {
+  let value: Partial<LayerManifest>;
+  try {
+    value = JSON.parse(text) as Partial<LayerManifest>;
+  } catch {
+    throw new UsageError(`${path} is not valid JSON; fix or delete it`);
+  }
+  const valid =
+    value.generator === 'create-session-layer' &&
+    typeof value.version === 'string' &&
+    typeof value.framework === 'string' &&
+    Array.isArray(value.stores) &&
+    value.stores.every((store) => typeof store === 'string') &&
+    typeof value.files === 'object' &&
+    value.files !== null;
+  if (!valid) throw new UsageError(`${path} is not a create-session-layer manifest; fix or delete it`);
+  // Re-runs replace and delete the files a manifest lists: never anything outside the app.
+  const outside = [...Object.keys(value.files ?? {}), ...(value.example === undefined ? [] : [value.example])].find(
+    (file) =>
+      typeof file !== 'string' || file.startsWith('/') || /^[a-z]:/i.test(file) || file.split(/[\\/]/).includes('..'),
+  );
+  if (outside !== undefined)
+    throw new UsageError(`${path} lists ${JSON.stringify(outside)}, outside the app; fix or delete it`);
+  return value as LayerManifest;
+}
+
+/** Folders (relative, forward slashes) holding a session-layer.json, a few levels deep, skipping dependencies and output. */
+function searchManifests(root: string): string[] {
+  const found: string[] = [];
+  const walk = (folder: string, depth: number) => {
+    let entries;
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    if (entries.some((entry) => entry.isFile() && entry.name === MANIFEST_FILE))
+      found.push(relative(root, folder).split(sep).join(posix.sep));
+    if (depth === SEARCH_DEPTH) return;
+    for (const entry of entries) {
+      if (entry.isDirectory() && !entry.name.startsWith('.') && !SKIPPED.has(entry.name))
+        walk(join(folder, entry.name), depth + 1);
+    }
+  };
+  walk(root, 0);
+  return found.filter((dir) => dir !== '').sort();
+}

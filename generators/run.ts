@@ -1,0 +1,251 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { findStore, type StoreEntry } from '../runtime/manifest.js';
+import { DEFAULT_EXAMPLE_FILE, type CliFlags } from './args.js';
+import type { CliIo } from './cli.js';
+import { painter, useColor } from './colors.js';
+import { commitPlan } from './commit.js';
+import { detectTarget, type TargetApp } from './detect.js';
+import { EditedFilesError, UsageError } from './errors.js';
+import { findLayer, type ExistingLayer } from './layer.js';
+import { nextSteps, type NextSteps } from './next-steps.js';
+import { installCommand } from './package-manager.js';
+import { generatorVersion } from './paths.js';
+import { Plan } from './plan.js';
+import { createPlop, planLayer, promptsFor, renderUsage, type LayerAnswers } from './plop-generator.js';
+import { fileDiff, fileLine, nextStepsText } from './report.js';
+import { forgetStyles } from './transforms/format.js';
+import { defaultStoreScheme } from './wire-index.js';
+
+/**
+ * One run of the generator: detect the app, find the layer already there, settle the answers
+ * (the layer's own, plus and minus the flags, or prompts on a first run), plan every file in
+ * memory, stop if edited files are in the way, then commit the plan all at once and report.
+ */
+export async function run(flags: CliFlags, io: CliIo): Promise<number> {
+  const target = detectTarget(flags.cwd);
+  const dirFlag = flags.dir === undefined ? undefined : normalizeRelative(flags.dir, '--dir');
+  const layer = findLayer(target.root, dirFlag);
+  if (layer === undefined && flags.command === 'update') {
+    throw new UsageError(
+      `no session layer to update in ${target.root} (no session-layer.json); run create-session-layer first`,
+    );
+  }
+  if (layer === undefined && flags.removeStores.length > 0) {
+    throw new UsageError(`no session layer in ${target.root} to remove a store from`);
+  }
+
+  await forgetStyles();
+  const plop = await createPlop();
+  const plan = new Plan(target.root);
+  const answers = layer
+    ? answersFromLayer(flags, target, layer, plan)
+    : await answersForNewLayer(plop, flags, target, io, dirFlag);
+  const before = layer?.manifest.stores ?? [];
+  const added = answers.stores.filter((name) => !before.includes(name)).map(storeEntry);
+  const removed = before.filter((name) => !answers.stores.includes(name)).map(storeEntry);
+  if (layer && removed.length > 0) refuseRemovingTheDefault(plan, answers.dir, removed);
+  if (target.moduleFormat === 'commonjs' && target.verbatimModuleSyntax) {
+    plan.notes.push(
+      'your tsconfig compiles .ts files as CommonJS with verbatimModuleSyntax on, which forbids the import/export syntax the vendored files use: turn verbatimModuleSyntax off, or make the app ESM',
+    );
+  }
+  const policy = flags.command === 'update' ? 'merge' : flags.force ? 'force' : 'stop';
+  await planLayer(plop, answers, { target, plan, layer, policy, added, removed });
+
+  const paint = painter(!flags.json && useColor(io.stdout, io.env));
+  const blocked = plan.blocked;
+  if (blocked.length > 0) {
+    // A dry run still shows every file; a real run names only the files in the way.
+    const shown = flags.dryRun ? plan.files : blocked;
+    if (!flags.json) for (const file of shown) io.stdout.write(`${fileLine(file, flags.dryRun, paint)}\n`);
+    const paths = blocked.map((file) => file.path);
+    throw new EditedFilesError(
+      `${paths.length} file(s) you edited would be overwritten by a new version: ${paths.join(', ')}. ` +
+        'Nothing was written. Run `create-session-layer update` to merge your edits into the new version, ' +
+        'or add --force to overwrite them (your versions are kept as <file>.orig)',
+      paths,
+    );
+  }
+
+  if (!flags.dryRun) await commitPlan(plan);
+  if (flags.install && !flags.dryRun) install(target);
+  const conflicts = plan.files.filter((file) => file.change === 'conflict');
+  const readme = plan.files.find((file) => file.path === `${answers.dir}/README.md`);
+  const steps = nextSteps(
+    target,
+    readme?.base ?? readme?.after ?? '',
+    renderUsage(plop, answers, target),
+    answers.example,
+    flags.install,
+  );
+  const exitCode = conflicts.length > 0 ? 1 : 0;
+
+  if (flags.json)
+    io.stdout.write(`${JSON.stringify(jsonReport(flags, target, answers, plan, steps, exitCode), null, 2)}\n`);
+  else printReport(io, flags, plan, steps, conflicts.length, paint);
+  return exitCode;
+}
+
+/** A re-run: the layer's own framework, folder and stores, plus and minus what the flags say. */
+function answersFromLayer(flags: CliFlags, target: TargetApp, layer: ExistingLayer, plan: Plan): LayerAnswers {
+  const { manifest, dir } = layer;
+  if (flags.framework !== undefined && flags.framework !== manifest.framework) {
+    throw new UsageError(
+      `the layer in ${dir}/ is for ${manifest.framework}, not ${flags.framework}: a layer has one framework. Drop --framework, or generate a second layer with --dir`,
+    );
+  }
+  for (const name of manifest.stores) {
+    if (findStore(name) === undefined)
+      throw new UsageError(
+        `${dir}/session-layer.json lists the store "${name}", which this version of create-session-layer does not know; use a newer one`,
+      );
+  }
+  for (const name of flags.removeStores.filter((store) => !manifest.stores.includes(store))) {
+    plan.notes.push(`the ${name} store is not in the layer; nothing to remove`);
+  }
+  const stores = [...new Set([...manifest.stores, ...flags.stores])].filter(
+    (name) => !flags.removeStores.includes(name),
+  );
+  if (stores.length === 0)
+    throw new UsageError('--remove-store would leave the layer without a store; a layer needs at least one');
+  const remembered =
+    manifest.example !== undefined && existsSync(join(target.root, manifest.example)) ? manifest.example : undefined;
+  const example = flags.example === undefined ? remembered : normalizeRelative(flags.example, '--example');
+  return { framework: manifest.framework, stores, dir, example };
+}
+
+/** A first run: flags first; prompts only for what is missing, and only when a person is there to answer. */
+async function answersForNewLayer(
+  plop: Awaited<ReturnType<typeof createPlop>>,
+  flags: CliFlags,
+  target: TargetApp,
+  io: CliIo,
+  dirFlag: string | undefined,
+): Promise<LayerAnswers> {
+  const defaultDir = target.hasSrc ? 'src/session' : 'session';
+  const missing: Array<keyof LayerAnswers> = [];
+  if (flags.framework === undefined) missing.push('framework');
+  if (flags.stores.length === 0) missing.push('stores');
+  if (dirFlag === undefined) missing.push('dir');
+
+  let prompted: Partial<LayerAnswers> = {};
+  if (io.interactive && !flags.yes && !flags.json && missing.length > 0) {
+    const generator = plop.setGenerator('questions', {
+      description: 'questions',
+      prompts: promptsFor(missing, target, defaultDir),
+      actions: [],
+    });
+    prompted = (await generator.runPrompts()) as Partial<LayerAnswers>;
+  }
+  const framework = flags.framework ?? prompted.framework ?? target.detectedFramework;
+  if (framework === undefined) throw new UsageError('no framework found in package.json; pass --framework');
+  return {
+    framework,
+    stores: flags.stores.length > 0 ? flags.stores : (prompted.stores ?? ['dir']),
+    dir: dirFlag ?? normalizeRelative(prompted.dir ?? defaultDir, '--dir'),
+    example:
+      flags.example === undefined ? undefined : normalizeRelative(flags.example || DEFAULT_EXAMPLE_FILE, '--example'),
+  };
+}
+
+/** index.ts falls back to `defaultStoreUrl` when SESSION_STORE is unset; removing that store would break start-up. */
+function refuseRemovingTheDefault(plan: Plan, dir: string, removed: readonly StoreEntry[]): void {
+  const path = `${dir}/index.ts`;
+  const text = plan.read(path);
+  const scheme = text === undefined ? undefined : defaultStoreScheme(path, text);
+  const store = removed.find((entry) => scheme !== undefined && entry.schemes.includes(scheme));
+  if (store)
+    throw new UsageError(
+      `the ${store.name} store is the default (defaultStoreUrl in ${path}); point defaultStoreUrl at another store first`,
+    );
+}
+
+function storeEntry(name: string): StoreEntry {
+  const store = findStore(name);
+  if (store === undefined) throw new UsageError(`unknown store "${name}"`);
+  return store;
+}
+
+/** Paths inside the app only, as forward-slash relative paths. */
+function normalizeRelative(path: string, flag: string): string {
+  const clean = path.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+  if (clean === '' || clean.startsWith('/') || /^[a-z]:/i.test(clean) || clean.split('/').includes('..')) {
+    throw new UsageError(`${flag} must be a path inside the app; got "${path}"`);
+  }
+  return clean;
+}
+
+function install(target: TargetApp): void {
+  const [command, ...args] = installCommand(target.packageManager.name);
+  const result = spawnSync(command!, args, { cwd: target.packageManager.installRoot, stdio: 'inherit' });
+  if (result.error !== undefined) throw new Error(`could not run ${command}: ${result.error.message}`);
+  if (result.status !== 0)
+    throw new Error(`${command} install failed (exit code ${result.status}); the session layer itself was written`);
+}
+
+function printReport(
+  io: CliIo,
+  flags: CliFlags,
+  plan: Plan,
+  steps: NextSteps,
+  conflicts: number,
+  paint: ReturnType<typeof painter>,
+): void {
+  const out = (text: string) => io.stdout.write(text);
+  if (flags.dryRun) out(paint('bold', 'Dry run: nothing was written.\n'));
+  for (const file of plan.files) {
+    out(`${fileLine(file, flags.dryRun, paint)}\n`);
+    if (flags.diff) {
+      const diff = fileDiff(file, paint);
+      if (diff !== '') out(`${diff}\n`);
+    }
+  }
+  for (const note of plan.notes) out(`${paint('yellow', 'note')}: ${note}\n`);
+  if (plan.packagesAdded.length > 0)
+    out(`package.json: ${flags.dryRun ? 'would add' : 'added'} ${plan.packagesAdded.join(', ')}\n`);
+  if (plan.isNoOp) out('The session layer is up to date.\n');
+  if (conflicts > 0) {
+    io.stderr.write(
+      `create-session-layer: ${conflicts} file(s) have conflicts to resolve (marked <<<<<<< yours / >>>>>>> generator, or a <file>.new beside them); exit code 1\n`,
+    );
+  }
+  if (!plan.isNoOp && !flags.dryRun) out(nextStepsText(steps, paint));
+}
+
+function jsonReport(
+  flags: CliFlags,
+  target: TargetApp,
+  answers: LayerAnswers,
+  plan: Plan,
+  steps: NextSteps,
+  exitCode: number,
+): object {
+  return {
+    ok: exitCode === 0,
+    exitCode,
+    command: flags.command,
+    dryRun: flags.dryRun,
+    generatorVersion,
+    upToDate: plan.isNoOp,
+    layer: answers,
+    app: {
+      root: target.root,
+      moduleFormat: target.moduleFormat,
+      importSuffix: target.importSuffix,
+      packageManager: target.packageManager.name,
+      workspaceRoot: target.workspaceRoot ?? null,
+    },
+    files: plan.files.map((file) => ({
+      path: file.path,
+      change: file.change,
+      ...(file.note ? { note: file.note } : {}),
+      ...(file.companions.length > 0 ? { companions: file.companions.map((companion) => companion.path) } : {}),
+      ...(flags.diff ? { diff: fileDiff(file, painter(false)) } : {}),
+    })),
+    packages: { added: plan.packagesAdded },
+    notes: plan.notes,
+    nextSteps: steps,
+  };
+}

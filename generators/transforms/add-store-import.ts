@@ -1,0 +1,35 @@
+import type { ImportDeclaration, SourceFile } from 'ts-morph';
+import { lineBreak, lineEnd, onlyTriviaAfter } from './_text-lines.js';
+
+/**
+ * Imports a store factory into index.ts: `import { <factory> } from '<specifier>';` on a line of
+ * its own after the other store imports (or the last import), written in the quotes and semicolon
+ * style of that import. Returns false when the file already imports the name.
+ */
+export function addStoreImport(file: SourceFile, factory: string, specifier: string): boolean {
+  const imports = file.getImportDeclarations();
+  if (
+    imports.some((declaration) =>
+      declaration
+        .getNamedImports()
+        .some((named) => (named.getAliasNode() ?? named.getNameNode()).getText() === factory),
+    )
+  ) {
+    return false;
+  }
+  const text = file.getFullText();
+  const eol = lineBreak(text);
+  const anchor: ImportDeclaration | undefined =
+    imports.filter((declaration) => /\/stores\//.test(declaration.getModuleSpecifierValue())).at(-1) ?? imports.at(-1);
+  const quote = anchor?.getModuleSpecifier().getText().startsWith('"') ? '"' : "'";
+  const semicolon = anchor === undefined || anchor.getText().endsWith(';') ? ';' : '';
+  const line = `import { ${factory} } from ${quote}${specifier}${quote}${semicolon}`;
+  if (anchor === undefined) {
+    const first = file.getStatements()[0];
+    file.insertText(first?.getStart() ?? text.length, `${line}${eol}`);
+    return true;
+  }
+  const end = anchor.getEnd();
+  file.insertText(onlyTriviaAfter(text, end) ? lineEnd(text, end) : end, `${eol}${line}`);
+  return true;
+}

@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { CliFlags } from './args.js';
+import type { CliIo } from './cli.js';
+import { painter, useColor } from './colors.js';
+import { BASE_FILE } from './base-file.js';
+import { fingerprintKey, hashInputs } from './fingerprint.js';
+import { findLayer, MANIFEST_FILE } from './layer.js';
+import { generatorVersion } from './paths.js';
+
+/**
+ * The fast path of a re-run that changes nothing: the layer is exactly as the last run wrote it
+ * (every file, the manifest, the base), it asks for nothing new, and the fingerprint of what shapes
+ * the output matches. Then it reports "up to date" without loading ts-morph or node-plop or
+ * formatting any file. Returns false whenever the full run must decide (anything edited, any
+ * change asked for, --json or --install); it never writes.
+ */
+export async function reportIfUpToDate(flags: CliFlags, io: CliIo): Promise<boolean> {
+  if (flags.json || flags.install || flags.removeStores.length > 0) return false;
+  const root = resolve(flags.cwd);
+  if (!existsSync(join(root, 'package.json'))) return false;
+  const dirFlag = flags.dir?.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+  let layer;
+  try {
+    layer = findLayer(root, dirFlag);
+  } catch {
+    return false; // the full run reports it
+  }
+  const manifest = layer?.manifest;
+  if (layer === undefined || manifest?.fingerprint === undefined || manifest.version !== generatorVersion) return false;
+  if (layer.manifestText !== `${JSON.stringify(manifest, null, 2)}\n`) return false;
+  if (flags.framework !== undefined && flags.framework !== manifest.framework) return false;
+  if (flags.stores.some((store) => !manifest.stores.includes(store))) return false;
+  if (flags.example !== undefined && flags.example !== manifest.example) return false;
+  if (manifest.example !== undefined && !existsSync(join(root, manifest.example))) return false;
+
+  const paths = Object.keys(manifest.files);
+  const pristine = paths.every((path) => layer.base.has(path)) && layer.baseFile?.texts.size === paths.length;
+  if (!pristine || Object.entries(hashInputs(root, paths)).some(([path, hash]) => hash !== manifest.files[path]))
+    return false;
+  const { inputs, key } = manifest.fingerprint;
+  if (Object.entries(hashInputs(root, Object.keys(inputs))).some(([path, hash]) => hash !== inputs[path])) return false;
+  const answers = { framework: manifest.framework, stores: manifest.stores, dir: layer.dir, example: manifest.example };
+  if ((await fingerprintKey(root, answers, paths)) !== key) return false;
+
+  const paint = painter(useColor(io.stdout, io.env));
+  if (flags.dryRun) io.stdout.write(paint('bold', 'Dry run: nothing was written.\n'));
+  for (const path of [...paths, 'package.json', `${layer.dir}/${MANIFEST_FILE}`, `${layer.dir}/${BASE_FILE}`]) {
+    io.stdout.write(`${paint('dim', 'unchanged'.padEnd(15))} ${path}\n`);
+  }
+  io.stdout.write('The session layer is up to date.\n');
+  return true;
+}

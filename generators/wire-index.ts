@@ -1,0 +1,42 @@
+import { Node } from 'ts-morph';
+import type { StoreEntry } from '../runtime/manifest.js';
+import { inMemoryFile } from './transforms/_in-memory.js';
+import { addStoreFactory } from './transforms/add-store-factory.js';
+import { addStoreImport } from './transforms/add-store-import.js';
+import { removeStoreFactories } from './transforms/remove-store-factory.js';
+import { removeStoreImport } from './transforms/remove-store-import.js';
+
+export interface StoreWiring {
+  add: readonly StoreEntry[];
+  remove: readonly StoreEntry[];
+  importSuffix: '.js' | '';
+}
+
+/**
+ * Edits index.ts in place of regenerating it: the file is the user's (options, comments, their own
+ * code), so adding or removing a store is a few targeted ts-morph edits on an in-memory copy and
+ * every other byte stays as it was. Removals run first, so an import is only dropped once no
+ * entry uses it. Returns the new text and lines worth telling the user.
+ */
+export function rewireIndex(path: string, text: string, wiring: StoreWiring): { text: string; notes: string[] } {
+  const file = inMemoryFile(path, text);
+  const notes: string[] = [];
+  for (const store of wiring.remove) {
+    removeStoreFactories(file, store.schemes);
+    if (removeStoreImport(file, store.factory, `./${store.file.replace(/\.ts$/, '')}`) === 'still-used') {
+      notes.push(`${path} still uses ${store.factory} outside the stores object; its import stays`);
+    }
+  }
+  for (const store of wiring.add) {
+    addStoreImport(file, store.factory, `./${store.file.replace(/\.ts$/, '')}${wiring.importSuffix}`);
+    for (const scheme of store.schemes) addStoreFactory(file, scheme, store.factory);
+  }
+  return { text: file.getFullText(), notes };
+}
+
+/** The scheme of index.ts's `defaultStoreUrl` when it is a plain string (`'dir://'` → `dir:`). */
+export function defaultStoreScheme(path: string, text: string): string | undefined {
+  const initializer = inMemoryFile(path, text).getVariableDeclaration('defaultStoreUrl')?.getInitializer();
+  if (initializer === undefined || !Node.isStringLiteral(initializer)) return undefined;
+  return /^[a-z][a-z0-9+.-]*:/i.exec(initializer.getLiteralValue())?.[0].toLowerCase();
+}

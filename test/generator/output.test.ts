@@ -1,0 +1,88 @@
+/**
+ * What the generator prints: --dry-run writes nothing and says per file what would happen; --diff
+ * adds unified diffs; --json is one object for tools; colour only on a terminal without NO_COLOR.
+ */
+import { describe, expect, it } from 'vitest';
+import { hashTree, makeApp } from '../helpers/apps.js';
+import { generate, generateOk } from './_cli.js';
+
+const ANSI = /\u001b\[\d+m/;
+
+describe('output', () => {
+  it('--dry-run writes nothing and lists what would happen to each file', async () => {
+    const root = makeApp();
+    const tree = hashTree(root);
+    const result = await generateOk(root, ['--yes', '--store', 'dir', '--dry-run']);
+    expect(hashTree(root)).toEqual(tree);
+    expect(result.stdout).toContain('Dry run: nothing was written.');
+    expect(result.stdout).toMatch(/^would create +session\/core\/manager\.ts$/m);
+    expect(result.stdout).toMatch(/^would update +package\.json$/m);
+    expect(result.stdout).not.toContain('Next steps');
+  });
+
+  it('--dry-run --diff prints the unified diff of each change', async () => {
+    const root = makeApp();
+    await generateOk(root, ['--yes', '--store', 'dir']);
+    const tree = hashTree(root);
+    const result = await generateOk(root, ['--store', 'memory', '--dry-run', '--diff']);
+    expect(hashTree(root)).toEqual(tree);
+    expect(result.stdout).toMatch(
+      /^would update +session\/index\.ts\n--- a\/session\/index\.ts\n\+\+\+ b\/session\/index\.ts\n@@ -\d+,\d+ \+\d+,\d+ @@/m,
+    );
+    expect(result.stdout).toContain("\n+import { memoryStore } from './stores/memory.js';\n");
+    expect(result.stdout).toContain("\n+  'memory:': (url) => memoryStore({ url }),\n");
+    expect(result.stdout).toMatch(
+      /^would create +session\/stores\/memory\.ts\n--- \/dev\/null\n\+\+\+ b\/session\/stores\/memory\.ts/m,
+    );
+    expect(result.stdout).not.toMatch(ANSI);
+  });
+
+  it('--json prints one JSON object: files with their change, packages added, next steps', async () => {
+    const root = makeApp({
+      packageJson: { name: 'app', type: 'module', dependencies: { express: '^5.1.0' }, packageManager: 'pnpm@9.12.0' },
+    });
+    const result = await generateOk(root, ['--yes', '--store', 'dir,memory', '--json']);
+    const report = JSON.parse(result.stdout) as {
+      ok: boolean;
+      files: Array<{ path: string; change: string }>;
+      packages: { added: string[] };
+      nextSteps: { install: string; env: Array<{ name: string }>; usage: string[] };
+      app: { packageManager: string; moduleFormat: string };
+    };
+    expect(report.ok).toBe(true);
+    expect(report.files).toContainEqual({ path: 'session/stores/memory.ts', change: 'created' });
+    expect(report.packages.added).toContain('@types/express@^5.0.0');
+    expect(report.app).toMatchObject({ packageManager: 'pnpm', moduleFormat: 'esm' });
+    expect(report.nextSteps.install).toBe('pnpm install');
+    expect(report.nextSteps.env.map((entry) => entry.name)).toEqual(
+      expect.arrayContaining(['SESSION_STORE', 'SESSION_SECRET']),
+    );
+    expect(report.nextSteps.usage.join('\n')).toContain('app.use(sessionMiddleware)');
+
+    const failed = await generate(root, ['--framework', 'nope', '--json']);
+    expect(failed.code).toBe(2);
+    expect(JSON.parse(failed.stdout)).toMatchObject({
+      ok: false,
+      exitCode: 2,
+      error: expect.stringMatching(/unknown framework/),
+    });
+  });
+
+  it('closes with next steps: the install command, the environment, usage lines from the framework template', async () => {
+    const root = makeApp({ files: { 'yarn.lock': '' } });
+    const result = await generateOk(root, ['--yes', '--store', 'dir', '--example']);
+    expect(result.stdout).toMatch(/Next steps:\n {2}1\. install: {2}yarn install\n/);
+    expect(result.stdout).toMatch(/^ +SESSION_SECRET +Signs the cookie/m);
+    expect(result.stdout).toMatch(/^ +import \{ sessionMiddleware \} from '\.\/session\/index\.js';$/m);
+    expect(result.stdout).toContain('try the example server:  npx tsx session-example.ts');
+  });
+
+  it('colours only a terminal, and never with NO_COLOR', async () => {
+    const root = makeApp();
+    expect((await generateOk(root, ['--yes', '--store', 'dir', '--dry-run'], { tty: true })).stdout).toMatch(ANSI);
+    expect(
+      (await generateOk(root, ['--yes', '--store', 'dir', '--dry-run'], { tty: true, env: { NO_COLOR: '1' } })).stdout,
+    ).not.toMatch(ANSI);
+    expect((await generateOk(root, ['--yes', '--store', 'dir', '--dry-run'], { tty: false })).stdout).not.toMatch(ANSI);
+  });
+});
