@@ -18,6 +18,9 @@ export function isForbiddenKey(key: string): boolean {
  * the hot path; it only runs when one of the dangerous words appears at all.
  */
 export function parseData(text: string): SessionValues | undefined {
+  // JSON.parse accepts nesting far deeper than JSON.stringify can write back; such data (only a
+  // tampered store can hold it) would fail every later save of the session.
+  if (text.length >= 2 * MAX_DEPTH && depthOf(text) > MAX_DEPTH) return undefined;
   let value: unknown;
   try {
     value = mayHoldForbiddenKey(text) ? JSON.parse(text, rejectForbiddenKeys) : JSON.parse(text);
@@ -46,6 +49,26 @@ function mayHoldForbiddenKey(text: string): boolean {
  */
 export function isLoadable(text: string): boolean {
   return !mayHoldForbiddenKey(text) || parseData(text) !== undefined;
+}
+
+/** Deepest nesting accepted in stored data: far beyond real sessions, far below stack limits. */
+const MAX_DEPTH = 1_000;
+
+/** Deepest bracket nesting of JSON text, skipping strings. Reached only for long texts. */
+function depthOf(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 92 /* \\ */) i++;
+      else if (code === 34 /* " */) inString = false;
+    } else if (code === 34) inString = true;
+    else if (code === 123 /* { */ || code === 91 /* [ */) deepest = Math.max(deepest, ++depth);
+    else if (code === 125 /* } */ || code === 93 /* ] */) depth--;
+  }
+  return deepest;
 }
 
 function rejectForbiddenKeys(key: string, value: unknown): unknown {

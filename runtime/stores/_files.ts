@@ -3,7 +3,7 @@
  * works across processes. Uses only Node built-ins.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { SessionConfigError, SessionStoreError } from '../core/errors.js';
@@ -87,7 +87,8 @@ export async function withFileLock<T>(store: string, lockPath: string, work: () 
   for (;;) {
     try {
       const handle = await open(lockPath, 'wx', 0o600);
-      await handle.close();
+      // The owner's pid lets a waiter on this machine break the lock of a killed process at once.
+      await handle.writeFile(String(process.pid)).finally(() => handle.close());
       break;
     } catch (error) {
       if (!isCode(error, 'EEXIST')) throw error;
@@ -104,12 +105,32 @@ export async function withFileLock<T>(store: string, lockPath: string, work: () 
   }
 }
 
+/**
+ * A lock is stale when its owner process is gone (checked by pid, for processes on this machine)
+ * or, for an owner we cannot check (another host on a shared disk), when it is older than
+ * STALE_LOCK_MS. Breaking renames the lock aside first, so two waiters cannot both remove it and
+ * one of them delete a fresh lock taken in between.
+ */
 async function breakIfStale(lockPath: string): Promise<void> {
   try {
-    const info = await stat(lockPath);
-    if (Date.now() - info.mtimeMs > STALE_LOCK_MS) await unlink(lockPath);
+    const [info, owner] = await Promise.all([stat(lockPath), readFile(lockPath, 'utf8')]);
+    if (!ownerIsGone(owner) && Date.now() - info.mtimeMs <= STALE_LOCK_MS) return;
+    const aside = `${lockPath}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+    await rename(lockPath, aside);
+    await rm(aside, { force: true });
   } catch (error) {
     if (!isCode(error, 'ENOENT')) throw error;
+  }
+}
+
+function ownerIsGone(owner: string): boolean {
+  const pid = Number(owner);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0); // signal 0 only checks that the process exists
+    return false;
+  } catch (error) {
+    return isCode(error, 'ESRCH');
   }
 }
 
