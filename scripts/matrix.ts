@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { frameworks, stores } from '../runtime/manifest.js';
-import { makeApp, repoRoot, runCli, typeCheck } from '../test/helpers/apps.js';
+import { makeApp, repoRoot, runCli, strictCompilerOptions, typeCheck } from '../test/helpers/apps.js';
 import { driveExampleContract, driveFailingStore } from '../test/helpers/example-contract.js';
 import { startServer } from '../test/helpers/http.js';
 
@@ -30,7 +30,8 @@ const liveUrl: Record<string, (pair: string) => string> = {
   file: () => `file://${mkdtempSync(join(tmpdir(), 'matrix-file-'))}/sessions.json`,
   dir: () => `dir://${mkdtempSync(join(tmpdir(), 'matrix-dir-'))}`,
   redis: (pair) => `${process.env.SESSION_TEST_REDIS_URL || 'redis://127.0.0.1:6379'}?prefix=matrix:${runId}:${pair}:`,
-  mysql: (pair) => `${process.env.SESSION_TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306/test'}?table=matrix_${runId}_${pair.replace(/\W/g, '_')}`,
+  mysql: (pair) =>
+    `${process.env.SESSION_TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306/test'}?table=matrix_${runId}_${pair.replace(/\W/g, '_')}`,
   mongodb: (pair) => `mongodb://127.0.0.1:27017/matrix_${runId}_${pair.replace(/\W/g, '_')}`,
   memcached: () => process.env.SESSION_TEST_MEMCACHED_URL || 'memcached://127.0.0.1:11211',
 };
@@ -44,19 +45,6 @@ const deadUrl: Record<string, string | undefined> = {
   mysql: 'mysql://root@127.0.0.1:1/test',
   mongodb: 'mongodb://127.0.0.1:1/test',
   memcached: 'memcached://127.0.0.1:1',
-};
-
-const strict = {
-  target: 'ES2022',
-  module: 'NodeNext',
-  moduleResolution: 'NodeNext',
-  strict: true,
-  exactOptionalPropertyTypes: true,
-  noUncheckedIndexedAccess: true,
-  verbatimModuleSyntax: true,
-  noEmit: true,
-  skipLibCheck: true,
-  types: ['node'],
 };
 
 interface Outcome {
@@ -78,16 +66,24 @@ async function runPair(framework: string, store: string): Promise<Outcome> {
     ...(error === undefined ? {} : { error }),
   });
   try {
-    const root = makeApp({ linkNodeModules: true, tsconfig: { compilerOptions: strict }, packageJson: { name: pair, private: true, type: 'module' } });
+    const root = makeApp({
+      linkNodeModules: true,
+      tsconfig: { compilerOptions: strictCompilerOptions },
+      packageJson: { name: pair, private: true, type: 'module' },
+    });
     const generated = runCli(root, ['--yes', '--framework', framework, '--store', store, '--example']);
     if (generated.code !== 0) return finish(`generate: ${generated.stderr.trim()}`);
     for (const compiler of ['typescript', 'typescript5'] as const) {
       const checked = typeCheck(root, compiler);
-      if (checked.code !== 0) return finish(`${compiler}: ${(checked.stdout + checked.stderr).trim().split('\n').slice(0, 5).join(' | ')}`);
+      if (checked.code !== 0)
+        return finish(`${compiler}: ${(checked.stdout + checked.stderr).trim().split('\n').slice(0, 5).join(' | ')}`);
     }
     const url = liveUrl[store];
     if (!url) return finish(`no live URL known for store "${store}" (add it to scripts/matrix.ts)`);
-    const server = await startServer(root, [tsx, 'session-example.ts'], { SESSION_STORE: url(pair), SESSION_SECRET: 'matrix-secret-that-is-at-least-32-characters' });
+    const server = await startServer(root, [tsx, 'session-example.ts'], {
+      SESSION_STORE: url(pair),
+      SESSION_SECRET: 'matrix-secret-that-is-at-least-32-characters',
+    });
     try {
       await driveExampleContract(server.url, { cookieName: 'session_id', signed: true });
     } finally {
@@ -108,7 +104,9 @@ async function runPair(framework: string, store: string): Promise<Outcome> {
   }
 }
 
-const pairs = frameworks.flatMap((f) => stores.map((s) => [f.name, s.name] as const)).filter(([f, s]) => !only || only.test(`${f}×${s}`));
+const pairs = frameworks
+  .flatMap((f) => stores.map((s) => [f.name, s.name] as const))
+  .filter(([f, s]) => !only || only.test(`${f}×${s}`));
 const outcomes: Outcome[] = [];
 const queue = [...pairs];
 const matrixStarted = performance.now();
@@ -117,7 +115,9 @@ await Promise.all(
     for (let next = queue.shift(); next; next = queue.shift()) {
       const outcome = await runPair(next[0], next[1]);
       outcomes.push(outcome);
-      console.log(`${outcome.ok ? 'pass' : 'FAIL'} ${outcome.framework} × ${outcome.store} (${outcome.seconds.toFixed(1)} s)${outcome.error ? `: ${outcome.error}` : ''}`);
+      console.log(
+        `${outcome.ok ? 'pass' : 'FAIL'} ${outcome.framework} × ${outcome.store} (${outcome.seconds.toFixed(1)} s)${outcome.error ? `: ${outcome.error}` : ''}`,
+      );
     }
   }),
 );
@@ -131,5 +131,7 @@ const cell = (f: string, s: string) => {
 console.log(`\n| framework | ${storeNames.join(' | ')} |\n| --- |${storeNames.map(() => ' --- |').join('')}`);
 for (const f of frameworkNames) console.log(`| ${f} | ${storeNames.map((s) => cell(f, s)).join(' | ')} |`);
 const failed = outcomes.filter((o) => !o.ok).length;
-console.log(`\nmatrix: ${outcomes.length - failed} passed, ${failed} failed in ${((performance.now() - matrixStarted) / 1000).toFixed(0)} s`);
+console.log(
+  `\nmatrix: ${outcomes.length - failed} passed, ${failed} failed in ${((performance.now() - matrixStarted) / 1000).toFixed(0)} s`,
+);
 process.exitCode = failed > 0 ? 1 : 0;

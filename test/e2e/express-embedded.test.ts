@@ -7,25 +7,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeApp, repoRoot, runCli, typeCheck } from '../helpers/apps.js';
+import { makeApp, repoRoot, runCli, strictCompilerOptions, typeCheck } from '../helpers/apps.js';
 import { driveExampleContract, driveFailingStore } from '../helpers/example-contract.js';
 import { startServer } from '../helpers/http.js';
 
 const tsx = join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const strict = {
-  target: 'ES2022',
-  module: 'NodeNext',
-  moduleResolution: 'NodeNext',
-  strict: true,
-  exactOptionalPropertyTypes: true,
-  noUncheckedIndexedAccess: true,
-  noImplicitReturns: true,
-  noImplicitOverride: true,
-  verbatimModuleSyntax: true,
-  noEmit: true,
-  skipLibCheck: true,
-  types: ['node'],
-};
 
 const storeUrls: Record<string, () => string> = {
   memory: () => 'memory://',
@@ -34,7 +20,7 @@ const storeUrls: Record<string, () => string> = {
 };
 
 describe.each(Object.keys(storeUrls))('express × %s, generated', (store) => {
-  const root = makeApp({ linkNodeModules: true, tsconfig: { compilerOptions: strict } });
+  const root = makeApp({ linkNodeModules: true, tsconfig: { compilerOptions: strictCompilerOptions } });
 
   it('generates and type-checks with TypeScript 7 and 5', () => {
     const generated = runCli(root, ['--yes', '--framework', 'express', '--store', store, '--example']);
@@ -48,14 +34,21 @@ describe.each(Object.keys(storeUrls))('express × %s, generated', (store) => {
   it.each([
     ['unsigned', {}],
     ['signed', { SESSION_SECRET: 'an-example-secret-of-at-least-32-characters' }],
-  ])('serves the example contract (%s cookies)', async (_mode, env: Record<string, string>) => {
-    const server = await startServer(root, [tsx, 'session-example.ts'], { SESSION_STORE: storeUrls[store]!(), ...env });
-    try {
-      await driveExampleContract(server.url, { cookieName: 'session_id', signed: 'SESSION_SECRET' in env });
-    } finally {
-      await server.stop();
-    }
-  }, 60_000);
+  ])(
+    'serves the example contract (%s cookies)',
+    async (_mode, env: Record<string, string>) => {
+      const server = await startServer(root, [tsx, 'session-example.ts'], {
+        SESSION_STORE: storeUrls[store]!(),
+        ...env,
+      });
+      try {
+        await driveExampleContract(server.url, { cookieName: 'session_id', signed: 'SESSION_SECRET' in env });
+      } finally {
+        await server.stop();
+      }
+    },
+    60_000,
+  );
 
   it('regenerates the id on the SESSION_REGENERATE timer, forwards the old id for SESSION_ROTATE_GRACE, honours SESSION_COOKIE', async () => {
     const server = await startServer(root, [tsx, 'session-example.ts'], {
@@ -87,9 +80,11 @@ describe.each(Object.keys(storeUrls))('express × %s, generated', (store) => {
 });
 
 it('express × dir whose folder cannot be created answers 503, never 200', async () => {
-  const root = makeApp({ linkNodeModules: true, tsconfig: { compilerOptions: strict } });
+  const root = makeApp({ linkNodeModules: true, tsconfig: { compilerOptions: strictCompilerOptions } });
   expect(runCli(root, ['--yes', '--framework', 'express', '--store', 'dir', '--example']).code).toBe(0);
-  const server = await startServer(root, [tsx, 'session-example.ts'], { SESSION_STORE: 'dir:///etc/hostname/sessions' });
+  const server = await startServer(root, [tsx, 'session-example.ts'], {
+    SESSION_STORE: 'dir:///etc/hostname/sessions',
+  });
   try {
     await driveFailingStore(server.url);
   } finally {

@@ -18,6 +18,22 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(repoRoot, 'bin', 'create-session-layer.js');
 
+/** The strictest compiler options an app might use; generated code must pass them. */
+export const strictCompilerOptions = {
+  target: 'ES2022',
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  noUncheckedIndexedAccess: true,
+  noImplicitReturns: true,
+  noImplicitOverride: true,
+  verbatimModuleSyntax: true,
+  noEmit: true,
+  skipLibCheck: true,
+  types: ['node'],
+};
+
 export interface AppOptions {
   packageJson?: Record<string, unknown>;
   tsconfig?: Record<string, unknown> | undefined;

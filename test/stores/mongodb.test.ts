@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionConfigError, SessionStoreError } from '../../runtime/core/errors.js';
 import { createSessionManager } from '../../runtime/core/manager.js';
 import { mongodbStore } from '../../runtime/stores/mongodb.js';
+import { relayTo } from '../helpers/relay.js';
 import { requireServer, serverUrl } from '../helpers/servers.js';
 import { randomKey, sampleRecord, testStore } from '../store-contract.js';
 
@@ -241,49 +241,3 @@ describe('mongodb store configuration', () => {
     void mongodbStore({ url: 'mongodb+srv://user:secret@cluster.example.invalid/app' }).close();
   });
 });
-
-/**
- * A TCP relay to the real server that the test can silence, to stage a hung server without
- * touching the shared one. Silenced, it cuts every connection and accepts new ones without
- * answering, like a server that stopped responding.
- */
-async function relayTo(host: string, port: number) {
-  const clients = new Set<Socket>();
-  const upstreams = new Set<Socket>();
-  let silent = false;
-  const relay = createServer((client) => {
-    clients.add(client);
-    client.on('error', () => {});
-    client.on('close', () => clients.delete(client));
-    if (silent) return;
-    const upstream = connect({ host, port });
-    upstreams.add(upstream);
-    upstream.on('error', () => client.destroy());
-    upstream.on('close', () => {
-      upstreams.delete(upstream);
-      client.destroy();
-    });
-    client.on('close', () => upstream.destroy());
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-  const cut = () => {
-    for (const socket of [...clients, ...upstreams]) socket.destroy();
-  };
-  return {
-    port: (relay.address() as AddressInfo).port,
-    silence() {
-      silent = true;
-      cut();
-    },
-    restore() {
-      silent = false;
-      cut();
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        cut();
-        relay.close(() => resolve());
-      }),
-  };
-}
