@@ -1,15 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SessionConfigError, SessionStoreError } from '../../runtime/core/errors.js';
 import type { SessionStore } from '../../runtime/core/store.js';
 import { redisStore } from '../../runtime/stores/redis.js';
+import { freePort } from '../helpers/http.js';
+import { failure, FAIL_WITHIN_MS, RECOVER_WITHIN_MS, settled, spawnable } from '../helpers/outage.js';
 import { isListening, requireServer, serverUrl } from '../helpers/servers.js';
 import { randomKey, sampleRecord, testStore } from '../store-contract.js';
 
@@ -131,64 +131,11 @@ it('redis: bad configuration is refused at start-up', () => {
   expect(() => redisStore({ url: 'redis://127.0.0.1:6379?timeout=soon' })).toThrow(/option "timeout"/);
 });
 
-/** A count once it has held still for 200 ms: connections closed just before are gone by then. */
-async function settled(read: () => Promise<number>): Promise<number> {
-  let value = await read();
-  for (let same = 0, i = 0; same < 4 && i < 40; i++) {
-    await sleep(50);
-    const next = await read();
-    same = next === value ? same + 1 : 0;
-    value = next;
-  }
-  return value;
-}
-
-/** A port nobody listens on: the OS picks a free one, and we release it for our server. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** Whether `command --version` runs; under CI a missing binary fails the outage test instead. */
-function spawnable(command: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const child = spawn(command, ['--version'], { stdio: 'ignore' });
-    child.once('error', () => resolve(false));
-    child.once('exit', (code) => resolve(code === 0));
-  });
-}
-
-const canSpawn = (await spawnable('redis-server')) || Boolean(process.env.CI);
+const canSpawn = (await spawnable('redis-server', '--version')) || Boolean(process.env.CI);
 if (!canSpawn)
   console.warn(
     '[test] redis-server is not installed; the Redis outage test is SKIPPED (bash scripts/services.sh redis)',
   );
-
-// The stores' default timeout is 1 s, so a call must fail within about 2 s.
-const FAIL_WITHIN_MS = 2_000;
-// Recovery takes well under a second (the tests print it); the margin is for a loaded machine.
-const RECOVER_WITHIN_MS = 10_000;
-
-/**
- * Runs a call that should fail; resolves its error and how long it took, less the longest stall
- * of this process's event loop meanwhile: a loaded machine fires every timer late, and that is
- * not the store waiting.
- */
-async function failure(call: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const stalls = monitorEventLoopDelay({ resolution: 10 });
-  stalls.enable();
-  const started = Date.now();
-  const error = await call().then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  stalls.disable();
-  return { error, ms: Date.now() - started - Math.max(0, stalls.max / 1e6 - 10) };
-}
 
 // Outages are tested on a private server, killed and restarted by PID, never the shared one.
 describe.skipIf(!canSpawn)('redis store outage (private redis-server)', () => {
