@@ -13,6 +13,7 @@ import { isSessionId, newSessionId, signSessionId, storeKey, unsignSessionId } f
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Session, sessionState, type SessionData, type SessionState } from './session.js';
 import { guardedStore } from './guarded-store.js';
+import { KeyedQueue } from './keyed-queue.js';
 import type { SessionRecord } from './store.js';
 
 /** What the glue tells the core about a request. */
@@ -62,6 +63,9 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   const config = resolveOptions(options);
   const { logger } = config;
   const store = guardedStore(config.store, config.storeTimeout);
+  // Commits of one session from this process run one after another; only other processes can
+  // still race a commit, and that costs one re-read and merge, not a retry storm.
+  const commits = new KeyedQueue();
   let warnedInsecure = false;
 
   async function load(request: RequestInfo): Promise<Session<SessionData>> {
@@ -126,7 +130,8 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     if (state.committed || state.degraded) return undefined;
     state.committed = true;
     try {
-      return await save(session, state);
+      const key = state.key;
+      return await (key === undefined ? save(session, state) : commits.run(key, () => save(session, state)));
     } catch (error) {
       if (!(error instanceof SessionStoreError) || config.onStoreError === 'fail') throw error;
       logger.warn(`${error.message}; the session was not saved (onStoreError: "continue")`);
@@ -245,6 +250,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
         expiresAt: now + (config.rotateGrace ?? 0),
       };
       if (await store.write(ownKey, forwarding, base.version)) return cookieFor(id, record.expiresAt - now, secure);
+      await backoff(attempt);
       const latest = await locate(ownKey);
       if (!latest || latest.key !== ownKey) {
         await store.destroy(newKey);
@@ -306,6 +312,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
         expiresAt: merge.expiresAt,
       };
       if (await store.write(at.key, record, base.version)) return at.key;
+      await backoff(attempt);
       const current = await locate(at.key);
       if (!current) return undefined;
       at = current;
@@ -383,6 +390,14 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     deleteExpired: () => store.deleteExpired(),
     close: () => store.close(),
   };
+}
+
+/**
+ * A short random pause before retrying a write another process won, so processes that keep
+ * colliding on one session spread out instead of retrying in lockstep.
+ */
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
 }
 
 /** What a write needs to replay this request's changes on top of someone else's. */

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { SessionConfigError } from '../core/errors.js';
 import { decodeRecord, encodeRecord } from '../core/record.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
-import { booleanParam, folderMaker, isCode, KeyedQueue, pathFromUrl, withFileLock, writeAtomically } from './_files.js';
+import { KeyedQueue } from '../core/keyed-queue.js';
+import { booleanParam, folderMaker, isCode, pathFromUrl, withFileLock, writeAtomically } from './_files.js';
 
 export interface DirOptions {
   /** `dir:` URL naming the folder. Ignored when `path` is given. @default "dir://" (temp folder) */

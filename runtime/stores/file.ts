@@ -16,7 +16,8 @@ import { dirname } from 'node:path';
 import { SessionConfigError, SessionStoreError } from '../core/errors.js';
 import { decodeRecord, encodeRecord } from '../core/record.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
-import { booleanParam, folderMaker, isCode, KeyedQueue, pathFromUrl, withFileLock, writeAtomically } from './_files.js';
+import { KeyedQueue } from '../core/keyed-queue.js';
+import { booleanParam, folderMaker, isCode, pathFromUrl, withFileLock, writeAtomically } from './_files.js';
 
 export interface FileOptions {
   /** `file:` URL naming the file. Ignored when `path` is given. @default "file://" (temp file) */
