@@ -1,0 +1,225 @@
+// The rows of the HTTP benchmark, derived from runtime/manifest.ts so that stores and frameworks
+// appear here as soon as the manifest lists them. Every row is one server process on 127.0.0.1
+// answering GET /health, GET /count and GET /session.
+import { join } from 'node:path';
+
+/** The inline store work each of our stores is compared with (peers/limit-ops.mjs). */
+export const limitKindOfStore = {
+  memory: 'memory',
+  file: 'fs',
+  dir: 'fs',
+  redis: 'redis',
+  mysql: 'mysql',
+  memcached: 'memcached',
+  mongodb: 'mongodb',
+};
+const allLimitKinds = ['memory', 'fs', 'redis', 'mysql', 'memcached', 'mongodb'];
+
+/** Frameworks we have a bare server for (peers/bare-<name>.mjs). */
+const bareScripts = {
+  express: 'bare-express.mjs',
+  fastify: 'bare-fastify.mjs',
+  koa: 'bare-koa.mjs',
+  node: 'bare-node.mjs',
+  hono: 'bare-hono.mjs',
+};
+/** Bare rows always run for these, so each framework's own cost is on record. */
+const alwaysBare = ['express', 'fastify', 'koa'];
+
+/**
+ * What users would pick instead, on the identical workload. `matches` names the stores of ours
+ * each one is compared with (session-file-store keeps one file per session, like dir; it is also
+ * the file-based choice an Express user makes, so the single-file store is compared with it too).
+ */
+const peerList = [
+  {
+    name: 'express-session+memory',
+    label: 'express-session + MemoryStore',
+    framework: 'express',
+    matches: ['memory'],
+    script: 'express-session.mjs',
+    env: { STORE: 'memory' },
+  },
+  {
+    name: 'express-session+redis',
+    label: 'express-session + connect-redis',
+    framework: 'express',
+    matches: ['redis'],
+    script: 'express-session.mjs',
+    env: { STORE: 'redis' },
+  },
+  {
+    name: 'express-session+memcached',
+    label: 'express-session + connect-memjs',
+    framework: 'express',
+    matches: ['memcached'],
+    script: 'express-session.mjs',
+    env: { STORE: 'memcached' },
+  },
+  {
+    name: 'express-session+mysql',
+    label: 'express-session + express-mysql-session',
+    framework: 'express',
+    matches: ['mysql'],
+    script: 'express-session.mjs',
+    env: { STORE: 'mysql' },
+  },
+  {
+    name: 'express-session+file',
+    label: 'express-session + session-file-store',
+    framework: 'express',
+    matches: ['dir', 'file'],
+    script: 'express-session.mjs',
+    env: { STORE: 'dir' },
+    needsDir: true,
+  },
+  {
+    name: 'express-session+mongodb',
+    label: 'express-session + connect-mongo',
+    framework: 'express',
+    matches: ['mongodb'],
+    script: 'express-session.mjs',
+    env: { STORE: 'mongodb' },
+  },
+  {
+    name: 'fastify-session+redis',
+    label: '@fastify/session + connect-redis',
+    framework: 'fastify',
+    matches: ['redis'],
+    script: 'fastify-session.mjs',
+    env: {},
+  },
+  {
+    name: 'koa-session+redis',
+    label: 'koa-session + koa-redis',
+    framework: 'koa',
+    matches: ['redis'],
+    script: 'koa-session.mjs',
+    env: {},
+  },
+];
+
+/**
+ * Store URLs for our rows: each row gets its own namespace (prefix, table, collection, folder).
+ * A store the bench does not know yet runs on its manifest default URL.
+ */
+export function ourStoreUrl(store, framework, folder) {
+  const ns = `ours_${framework}`;
+  switch (store.name) {
+    case 'memory':
+      return 'memory://';
+    case 'file':
+      return `file://${join(folder, 'sessions.json')}`;
+    case 'dir':
+      return `dir://${join(folder, 'sessions')}`;
+    case 'redis':
+      return `redis://127.0.0.1:6379/13?prefix=bench:${ns}:`;
+    case 'mysql':
+      return `mysql://root@127.0.0.1:3306/session_bench?table=${ns}`;
+    case 'mongodb':
+      return `mongodb://127.0.0.1:27017/session_bench?collection=${ns}`;
+    case 'memcached':
+      return `memcached://127.0.0.1:11211?prefix=bench:${ns}:`;
+    default:
+      return store.defaultUrl;
+  }
+}
+
+/**
+ * All rows, in table order: ours, peers, bare, limit.
+ *
+ * Ours: by default a spanning set rather than every framework × store, because store cost
+ * barely depends on the framework and glue cost barely on the store, and the full product (5
+ * frameworks × 7 stores, each row 3 workloads × 3 rounds × 10 s) would take well over an hour:
+ * every store on the reference framework (express, or the manifest's first), every framework on
+ * the memory store (its glue cost with the cheapest store), and every framework × store pair a
+ * peer exists for (fastify + redis, koa + redis, ...). `allCombos` runs the full product.
+ * Limit rows: one per backend, on the reference framework, as they are the floor of the store
+ * work rather than of a framework.
+ */
+export function buildRows(manifest, { allCombos = false } = {}) {
+  const rows = [];
+  const reference = manifest.frameworks.some((f) => f.name === 'express') ? 'express' : manifest.frameworks[0]?.name;
+  const peerPairs = new Set(peerList.flatMap((peer) => peer.matches.map((store) => `${peer.framework}:${store}`)));
+  const cheapest = manifest.stores.some((s) => s.name === 'memory') ? 'memory' : manifest.stores[0]?.name;
+  const oursFrameworks = new Set();
+  for (const framework of manifest.frameworks) {
+    for (const store of manifest.stores) {
+      const wanted =
+        allCombos ||
+        framework.name === reference ||
+        store.name === cheapest ||
+        peerPairs.has(`${framework.name}:${store.name}`);
+      if (!wanted) continue;
+      rows.push({
+        id: `ours:${framework.name}:${store.name}`,
+        kind: 'ours',
+        label: `ours ${framework.name} + ${store.name}`,
+        framework: framework.name,
+        store: store.name,
+        manifestFramework: framework,
+        manifestStore: store,
+      });
+      oursFrameworks.add(framework.name);
+    }
+  }
+  for (const peer of peerList) {
+    rows.push({
+      id: `peer:${peer.name}`,
+      kind: 'peer',
+      label: peer.label,
+      framework: peer.framework,
+      matches: peer.matches,
+      script: peer.script,
+      env: { ...peer.env },
+      needsDir: peer.needsDir ?? false,
+    });
+  }
+  const bareFrameworks = [...new Set([...alwaysBare, ...oursFrameworks])].filter((name) => bareScripts[name]);
+  for (const framework of bareFrameworks) {
+    rows.push({
+      id: `bare:${framework}`,
+      kind: 'bare',
+      label: `bare ${framework} (no session)`,
+      framework,
+      script: bareScripts[framework],
+      env: {},
+    });
+  }
+  const limitFramework = bareScripts[reference] ? reference : 'express';
+  for (const kind of allLimitKinds) {
+    rows.push({
+      id: `limit:${limitFramework}:${kind}`,
+      kind: 'limit',
+      label: `limit ${limitFramework} + ${kind} inline`,
+      framework: limitFramework,
+      limitKind: kind,
+      script: bareScripts[limitFramework],
+      env: { LIMIT: kind },
+      needsDir: kind === 'fs',
+    });
+  }
+  return rows;
+}
+
+/**
+ * For each of our rows: the peers of the same framework and backend, and the floor of its
+ * backend on the same framework (the limit row; for the memory store on a framework without a
+ * limit row, the bare framework, which is what a Map lookup inline costs).
+ */
+export function comparisons(rows) {
+  const result = [];
+  for (const ours of rows.filter((row) => row.kind === 'ours')) {
+    for (const peer of rows.filter(
+      (row) => row.kind === 'peer' && row.framework === ours.framework && row.matches.includes(ours.store),
+    )) {
+      result.push({ ours, other: peer, relation: 'peer' });
+    }
+    const kind = limitKindOfStore[ours.store];
+    const limit =
+      rows.find((row) => row.kind === 'limit' && row.framework === ours.framework && row.limitKind === kind) ??
+      (kind === 'memory' ? rows.find((row) => row.kind === 'bare' && row.framework === ours.framework) : undefined);
+    if (limit) result.push({ ours, other: limit, relation: 'limit' });
+  }
+  return result;
+}
