@@ -107,6 +107,23 @@ function usage(message) {
   process.exit(2);
 }
 
+/** The tsconfig of every temp app the bench generates into. */
+const APP_TSCONFIG =
+  JSON.stringify(
+    {
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        noEmit: true,
+        types: ['node'],
+      },
+    },
+    null,
+    2,
+  ) + '\n';
+
 // ---------------------------------------------------------------- set-up
 
 let tempRoot;
@@ -286,17 +303,7 @@ async function generateApp(row, folder) {
     dependencies: { ...row.manifestFramework.dependencies },
   };
   writeFileSync(join(app, 'package.json'), JSON.stringify(packageJson, null, 2) + '\n');
-  const tsconfig = {
-    compilerOptions: {
-      target: 'ES2022',
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
-      strict: true,
-      noEmit: true,
-      types: ['node'],
-    },
-  };
-  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2) + '\n');
+  writeFileSync(join(app, 'tsconfig.json'), APP_TSCONFIG);
   symlinkSync(join(repo, 'node_modules'), join(app, 'node_modules'), 'dir');
   const result = await run(
     process.execPath,
@@ -582,23 +589,7 @@ async function generateAppShell(app, framework) {
       2,
     ) + '\n',
   );
-  writeFileSync(
-    join(app, 'tsconfig.json'),
-    JSON.stringify(
-      {
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          strict: true,
-          noEmit: true,
-          types: ['node'],
-        },
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  writeFileSync(join(app, 'tsconfig.json'), APP_TSCONFIG);
   symlinkSync(join(repo, 'node_modules'), join(app, 'node_modules'), 'dir');
 }
 

@@ -23,7 +23,7 @@ import { createSessionManager, type RequestInfo, type SessionManager } from '../
 import { decodeRecord, encodeRecord } from '../../runtime/core/record.js';
 import type { SessionRecord, SessionStore } from '../../runtime/core/store.js';
 import { memoryStore } from '../../runtime/stores/memory.js';
-import { junkText, OLD_SECRET, SECRET } from '../core/helpers.js';
+import { junkText, OLD_SECRET, plantedRecord, SECRET } from '../core/helpers.js';
 
 /** Total generated cases run by this file (every predicate call), printed at the end. */
 let cases = 0;
@@ -900,7 +900,7 @@ describe('manager.load against a store that returns hostile records', () => {
     // for a stored record the core cannot use is "a new visitor"; this test asks for exactly that.
     const data = '{"a":'.repeat(12_000) + '1' + '}'.repeat(12_000);
     const id = newSessionId();
-    const records = new Map([[storeKey(id), { ...plantedRecord(data) }]]);
+    const records = new Map([[storeKey(id), plantedRecord(data, { ip: '', userAgent: '' })]]);
     const manager = createSessionManager({ store: plantedStore(records), logger: quiet });
     const session = await manager.load(requestWith(`${COOKIE}=${id}`));
     session.set('seen', true);
@@ -908,20 +908,6 @@ describe('manager.load against a store that returns hostile records', () => {
     await expect(manager.commit(session)).resolves.toMatch(/^session_id=/);
   });
 });
-
-function plantedRecord(data: string): SessionRecord {
-  const now = Date.now();
-  return {
-    data,
-    version: 1,
-    createdAt: now,
-    issuedAt: now,
-    expiresAt: now + 900_000,
-    maxAge: 900_000,
-    ip: '',
-    userAgent: '',
-  };
-}
 
 it(`ran at least ${MIN_TOTAL_CASES.toLocaleString('en')} generated cases`, () => {
   expect(cases).toBeGreaterThanOrEqual(MIN_TOTAL_CASES);
