@@ -1,5 +1,6 @@
 /** Shared by the store outage tests: timing a failing call, waiting for counts to settle, binaries. */
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -44,4 +45,20 @@ export async function failure(call: () => Promise<unknown>): Promise<{ error: un
   );
   stalls.disable();
   return { error, ms: Date.now() - started - Math.max(0, stalls.max / 1e6 - 10) };
+}
+
+/**
+ * Freezes a process with SIGSTOP and resolves once the kernel reports it stopped: signal
+ * delivery is asynchronous, and a server still answering for a few ms would make a
+ * "frozen server" test pass or fail by chance.
+ */
+export async function freeze(pid: number): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  for (let i = 0; i < 200; i++) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    // The state is the field after the parenthesised command name: T = stopped.
+    if (/\)\s+T\s/.test(stat)) return;
+    await sleep(5);
+  }
+  throw new Error(`process ${pid} did not stop after SIGSTOP`);
 }

@@ -10,7 +10,7 @@ import type { SessionStore } from '../../runtime/core/store.js';
 import { MEMCACHED_MAX_RELATIVE_SECONDS, memcachedExpiry, memcachedStore } from '../../runtime/stores/memcached.js';
 import { memcachedDump } from '../helpers/memcached-dump.js';
 import { freePort } from '../helpers/http.js';
-import { failure, FAIL_WITHIN_MS, RECOVER_WITHIN_MS, settled, spawnable } from '../helpers/outage.js';
+import { failure, FAIL_WITHIN_MS, freeze, RECOVER_WITHIN_MS, settled, spawnable } from '../helpers/outage.js';
 import { isListening, requireServer, serverUrl } from '../helpers/servers.js';
 import { randomKey, sampleRecord, testStore } from '../store-contract.js';
 
@@ -280,7 +280,7 @@ describe.skipIf(!canSpawn)('memcached store outage (private memcached)', () => {
     try {
       const key = randomKey();
       expect(await store.write(key, sampleRecord(), undefined)).toBe(true);
-      process.kill(server!.pid!, 'SIGSTOP');
+      await freeze(server!.pid!);
       let failures: Array<{ error: unknown; ms: number }>;
       try {
         failures = await Promise.all(

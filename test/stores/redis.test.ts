@@ -9,7 +9,7 @@ import { SessionConfigError, SessionStoreError } from '../../runtime/core/errors
 import type { SessionStore } from '../../runtime/core/store.js';
 import { redisStore } from '../../runtime/stores/redis.js';
 import { freePort } from '../helpers/http.js';
-import { failure, FAIL_WITHIN_MS, RECOVER_WITHIN_MS, settled, spawnable } from '../helpers/outage.js';
+import { failure, FAIL_WITHIN_MS, freeze, RECOVER_WITHIN_MS, settled, spawnable } from '../helpers/outage.js';
 import { isListening, requireServer, serverUrl } from '../helpers/servers.js';
 import { randomKey, sampleRecord, testStore } from '../store-contract.js';
 
@@ -259,7 +259,7 @@ describe.skipIf(!canSpawn)('redis store outage (private redis-server)', () => {
     try {
       const key = randomKey();
       expect(await store.write(key, sampleRecord(), undefined)).toBe(true);
-      process.kill(server!.pid!, 'SIGSTOP');
+      await freeze(server!.pid!);
       let failures: Array<{ error: unknown; ms: number }>;
       try {
         failures = await Promise.all(
