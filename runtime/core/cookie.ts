@@ -49,8 +49,17 @@ export function serializeCookie(
   // Rounded up: Max-Age counts whole seconds, and rounding down would send Max-Age=0 (delete the
   // cookie at once) for a sub-second lifetime. The store, not the cookie, decides when it ends.
   const maxAge = Math.max(0, Math.ceil(maxAgeMs / 1000));
-  const expires = new Date(Date.now() + maxAge * 1000).toUTCString();
+  const expires = httpDate(Math.floor(Date.now() / 1000) + maxAge);
   return `${attributes.name}=${value}${common(attributes, secure)}; Max-Age=${maxAge}; Expires=${expires}`;
+}
+
+/** The last date formatted: a busy server sends the same Expires for every cookie within a second. */
+let lastDate = { seconds: -1, text: '' };
+
+/** An HTTP date (RFC 7231 IMF-fixdate) for a time in whole epoch seconds. */
+function httpDate(seconds: number): string {
+  if (lastDate.seconds !== seconds) lastDate = { seconds, text: new Date(seconds * 1000).toUTCString() };
+  return lastDate.text;
 }
 
 /** `Set-Cookie` value that makes the browser drop the session cookie (logout). */

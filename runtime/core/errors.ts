@@ -35,16 +35,18 @@ export class SessionStoreError extends Error {
   }
 }
 
-/**
- * Runs a store operation and turns whatever it throws into a `SessionStoreError`, so the glue
- * has exactly one kind of failure to handle.
- */
+/** Whatever a store operation threw, as a `SessionStoreError`, so the glue has one kind of failure to handle. */
+export function asStoreError(store: string, operation: string, error: unknown): SessionStoreError {
+  if (error instanceof SessionStoreError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new SessionStoreError(store, 'failed', `${operation} failed: ${detail}`, { cause: error });
+}
+
+/** Runs a store operation, turning whatever it throws into a `SessionStoreError`. */
 export async function storeCall<T>(store: string, operation: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof SessionStoreError) throw error;
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new SessionStoreError(store, 'failed', `${operation} failed: ${detail}`, { cause: error });
+    throw asStoreError(store, operation, error);
   }
 }

@@ -1,4 +1,4 @@
-import { SessionStoreError, storeCall } from './errors.js';
+import { asStoreError, SessionStoreError, storeCall } from './errors.js';
 import type { SessionStore } from './store.js';
 
 /**
@@ -9,26 +9,36 @@ import type { SessionStore } from './store.js';
  * versioned, conditional writes make harmless.
  */
 export function guardedStore(store: SessionStore, timeoutMs: number): SessionStore {
-  const guard = <T>(operation: string, run: () => Promise<T>): Promise<T> =>
-    storeCall(store.name, operation, () => withTimeout(store.name, operation, timeoutMs, run()));
+  const { name } = store;
+  // One promise and one timer per call: this sits on every request's path.
+  function guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new SessionStoreError(name, 'timeout', `${operation} took longer than ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const fail = (error: unknown) => {
+        clearTimeout(timer);
+        reject(asStoreError(name, operation, error));
+      };
+      try {
+        run().then((value) => {
+          clearTimeout(timer);
+          resolve(value);
+        }, fail);
+      } catch (error) {
+        // A store that throws instead of rejecting (a bug in it, or a client's argument check).
+        fail(error);
+      }
+    });
+  }
   return {
-    name: store.name,
+    name,
     get: (key) => guard('get', () => store.get(key)),
     write: (key, record, expectedVersion) => guard('write', () => store.write(key, record, expectedVersion)),
     touch: (key, expiresAt) => guard('touch', () => store.touch(key, expiresAt)),
     destroy: (key) => guard('destroy', () => store.destroy(key)),
-    deleteExpired: () => storeCall(store.name, 'deleteExpired', () => store.deleteExpired()),
+    deleteExpired: () => storeCall(name, 'deleteExpired', () => store.deleteExpired()),
     close: () => store.close(),
   };
-}
-
-function withTimeout<T>(name: string, operation: string, timeoutMs: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new SessionStoreError(name, 'timeout', `${operation} took longer than ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -6,14 +6,16 @@ import {
   forwardingTarget,
   isLoadable,
   parseData,
+  type DataChanges,
   type SessionValues,
 } from './data.js';
 import { SessionStoreError } from './errors.js';
-import { isSessionId, newSessionId, signSessionId, storeKey, unsignSessionId } from './id.js';
+import { KnownIds, type Identity } from './known-ids.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Session, sessionState, type SessionData, type SessionState } from './session.js';
 import { guardedStore } from './guarded-store.js';
-import { KeyedQueue } from './keyed-queue.js';
+import { CommitQueue, type Queued } from './commit-queue.js';
+import { RecentWrites, type Located } from './recent-writes.js';
 import type { SessionRecord } from './store.js';
 
 /** What the glue tells the core about a request. */
@@ -53,19 +55,15 @@ const MAX_MERGE_ATTEMPTS = 32;
 /** How many cookies of our name we look up in the store (browsers may send one per path). */
 const MAX_COOKIE_CANDIDATES = 3;
 
-/** Where a session's data lives now: usually under its own id's key, during a grace window under its successor's. */
-interface Located {
-  key: string;
-  record: SessionRecord;
-}
-
 export function createSessionManager(options: SessionOptions): SessionManager {
   const config = resolveOptions(options);
   const { logger } = config;
   const store = guardedStore(config.store, config.storeTimeout);
-  // Commits of one session from this process run one after another; only other processes can
-  // still race a commit, and that costs one re-read and merge, not a retry storm.
-  const commits = new KeyedQueue();
+  const knownIds = new KnownIds(config.secrets);
+  // Commits of one session from this process are queued and saved in batches (see saveQueued);
+  // only other processes can still race a commit, and that costs one re-read and merge.
+  const latestWrites = new RecentWrites();
+  const commits = new CommitQueue<Draft, string | undefined>(saveQueued);
   let warnedInsecure = false;
 
   async function load(request: RequestInfo): Promise<Session<SessionData>> {
@@ -81,12 +79,11 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   async function loadFromStore(request: RequestInfo): Promise<Session<SessionData>> {
     let candidates = 0;
     for (const value of readCookie(request.cookieHeader, config.cookie.name)) {
-      const id =
-        config.secrets.length > 0 ? unsignSessionId(value, config.secrets) : isSessionId(value) ? value : undefined;
-      if (id === undefined) continue;
+      const identity = knownIds.read(value);
+      if (identity === undefined) continue;
       if (++candidates > MAX_COOKIE_CANDIDATES) break;
-      const located = await locate(storeKey(id));
-      const session = located && accept(id, located, request);
+      const located = await locate(identity.key);
+      const session = located && accept(identity, located, request);
       if (session) return session;
     }
     return new Session({}, newState(undefined, undefined, '{}', request));
@@ -106,7 +103,11 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   }
 
   /** A loaded record becomes a session only if it is live, bound correctly and parses. */
-  function accept(id: string, { key, record }: Located, request: RequestInfo): Session<SessionData> | undefined {
+  function accept(
+    identity: Identity,
+    { key, record }: Located,
+    request: RequestInfo,
+  ): Session<SessionData> | undefined {
     if (config.absoluteTimeout !== undefined && record.createdAt + config.absoluteTimeout <= Date.now())
       return undefined;
     if (config.bindIp && record.ip !== trimIp(request.ip)) {
@@ -122,7 +123,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
       logger.warn(`[session] [${store.name}] ignored a corrupt or foreign session record`);
       return undefined;
     }
-    return new Session(values, { ...newState(id, record, record.data, request), key });
+    return new Session(values, { ...newState(identity, record, record.data, request), key });
   }
 
   async function commit(session: Session<SessionData>): Promise<string | undefined> {
@@ -130,8 +131,11 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     if (state.committed || state.degraded) return undefined;
     state.committed = true;
     try {
-      const key = state.key;
-      return await (key === undefined ? save(session, state) : commits.run(key, () => save(session, state)));
+      const draft = draftOf(session, state);
+      if (draft === undefined) return undefined;
+      if (draft.action === 'clear-cookie') return clearCookie(config.cookie, draft.secure);
+      if (draft.action === 'create') return await createNew(draft);
+      return await commits.run(draft.key, draft);
     } catch (error) {
       if (!(error instanceof SessionStoreError) || config.onStoreError === 'fail') throw error;
       logger.warn(`${error.message}; the session was not saved (onStoreError: "continue")`);
@@ -139,58 +143,170 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     }
   }
 
-  async function save(session: Session<SessionData>, state: SessionState): Promise<string | undefined> {
-    const { request } = state;
-    const secure = isSecure(request);
+  /**
+   * Decides, from the session alone and without touching the store, what its commit has to do.
+   * Undefined when nothing: an unchanged session between renewals costs no store call at all.
+   */
+  function draftOf(session: Session<SessionData>, state: SessionState): Draft | undefined {
+    const secure = isSecure(state.request);
     const values = Session.values(session);
-    const text = JSON.stringify(values);
-    const loaded = state.record;
+    const { record: loaded, identity, key } = state;
 
-    if (!loaded || state.id === undefined || state.key === undefined) {
+    if (!loaded || identity === undefined || key === undefined) {
       if (state.invalidated)
-        return readCookie(request.cookieHeader, config.cookie.name).length > 0
-          ? clearCookie(config.cookie, secure)
+        return readCookie(state.request.cookieHeader, config.cookie.name).length > 0
+          ? { action: 'clear-cookie', state, values, text: '{}', secure, key: '', ownKey: '' }
           : undefined;
+      const text = JSON.stringify(values);
       // A new visitor who stored nothing costs nothing: no store write and no cookie.
       if (text === '{}') return undefined;
-      const record = newRecord(text, 1, Date.now(), Date.now(), state.maxAge ?? config.maxAge, request);
-      return issue(record, secure);
+      return { action: 'create', state, values, text, secure, key: '', ownKey: '' };
     }
 
-    const ownKey = storeKey(state.id);
-    const forwarded = state.key !== ownKey;
-    if (state.invalidated) {
+    const ownKey = identity.key;
+    const draft = (action: DraftAction, text: string): Draft => ({ action, state, values, text, secure, key, ownKey });
+    if (state.invalidated) return draft('destroy', '');
+    const text = JSON.stringify(values);
+    const now = Date.now();
+    const forwarded = key !== ownKey;
+    if (state.rotate || (config.rotateGrace === undefined && !forwarded && dueForRegeneration(loaded, now)))
+      return draft('rotate', text);
+    if (!forwarded && dueForRegeneration(loaded, now)) return draft('rotate-with-grace', text);
+    if (text !== state.loadedText || state.refreshed) return draft('write', text);
+    // Unchanged: renew the expiry now and then, not on every request, so a busy user costs one
+    // cheap touch per tenth of maxAge instead of a store write per request.
+    const maxAge = state.maxAge ?? loaded.maxAge;
+    if (expiryFrom(now, maxAge, loaded.createdAt) - loaded.expiresAt >= maxAge * RENEW_FRACTION)
+      return draft('touch', text);
+    return undefined;
+  }
+
+  /** A new visitor's first save: a brand-new id, no queue (nobody else can know it yet). */
+  async function createNew(draft: Draft): Promise<string> {
+    const { state } = draft;
+    const maxAge = state.maxAge ?? config.maxAge;
+    const record = newRecord(draft.text, 1, Date.now(), Date.now(), maxAge, state.request);
+    return issue(record, draft.secure);
+  }
+
+  /**
+   * Works through one session's queued commits in arrival order. Consecutive plain writes are
+   * saved together with one store write; everything else (logout, rotation, renewal) on its own.
+   */
+  async function saveQueued(key: string, batch: ReadonlyArray<QueuedCommit>): Promise<void> {
+    for (let index = 0; index < batch.length;) {
+      let end = index;
+      while (batch[end]?.job.action === 'write') end++;
+      const writes = end > index;
+      const group = batch.slice(index, writes ? end : index + 1);
+      index += group.length;
+      try {
+        if (writes) await writeTogether(key, group);
+        else {
+          // Our memory of the last write serves plain writes only; the other steps re-read
+          // and change the record, so it is forgotten.
+          latestWrites.delete(key);
+          const entry = group[0]!;
+          entry.resolve(await saveOne(entry.job));
+        }
+      } catch (error) {
+        for (const entry of group) entry.reject(error);
+      }
+    }
+  }
+
+  async function saveOne(draft: Draft): Promise<string | undefined> {
+    const { state, key, ownKey, secure } = draft;
+    const loaded = state.record!;
+    if (draft.action === 'destroy') {
       // Logout: every path to the session dies at once, the forwarding record included.
-      await store.destroy(state.key);
-      if (forwarded) await store.destroy(ownKey);
+      await store.destroy(key);
+      if (key !== ownKey) await store.destroy(ownKey);
       return clearCookie(config.cookie, secure);
     }
-
     const now = Date.now();
     const maxAge = state.maxAge ?? loaded.maxAge;
     const expiresAt = expiryFrom(now, maxAge, loaded.createdAt);
-    const changed = text !== state.loadedText || state.refreshed;
-    const merge = { state, values, text, maxAge, expiresAt };
-
-    if (state.rotate || (config.rotateGrace === undefined && !forwarded && dueForRegeneration(loaded, now))) {
-      return rotateNow(state, ownKey, merge, secure);
+    if (draft.action === 'touch') {
+      const renewed = await store.touch(key, expiresAt);
+      return renewed && key === ownKey ? cookieFor(state.identity!.cookieValue, expiresAt - now, secure) : undefined;
     }
-    if (!forwarded && dueForRegeneration(loaded, now)) return rotateWithGrace(ownKey, loaded, merge, secure);
+    const merge: MergeInput = { state, values: draft.values, text: draft.text, maxAge, expiresAt };
+    if (draft.action === 'rotate') return rotateNow(state, ownKey, merge, secure);
+    return rotateWithGrace(ownKey, loaded, merge, secure);
+  }
 
-    if (changed) {
-      const writtenTo = await writeMerged(state.key, loaded, merge);
-      // A request that came with a retired id never gets a cookie: it must not learn the new id,
-      // and re-sending the old one could overwrite the new cookie the browser just received.
-      return writtenTo === ownKey ? cookieFor(state.id, expiresAt - now, secure) : undefined;
+  /**
+   * Saves the changes of several requests on one session with one conditional write, on top of
+   * the freshest record we know: our own last write while the session is busy (so the requests
+   * queued behind it do not each lose a round trip to a conflict), else the newest one loaded.
+   * If another process wrote meanwhile, the write fails, and all the changes are replayed on a
+   * fresh read. Each request's changes are applied in arrival order, key by key, exactly as if
+   * they had been saved one after another.
+   */
+  async function writeTogether(key: string, group: ReadonlyArray<QueuedCommit>): Promise<void> {
+    // A request whose own data could never be stored fails alone, before it joins the others.
+    const writers = group.filter((entry) => {
+      try {
+        checkData(entry.job.text);
+        return true;
+      } catch (error) {
+        entry.reject(error);
+        return false;
+      }
+    });
+    if (writers.length === 0) return;
+    let at = freshest(key, writers);
+    for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
+      const base = at.record;
+      let data: string;
+      try {
+        data = combinedData(base.data, writers);
+        checkData(data);
+      } catch (error) {
+        if (writers.length === 1) return writers[0]!.reject(error);
+        // Together they pass a limit none passes alone: save them one by one instead, so only
+        // the request that crosses it fails, as it would have without batching.
+        for (const writer of writers) await writeTogether(key, [writer]);
+        return;
+      }
+      const last = writers[writers.length - 1]!.job;
+      const maxAge = lastMaxAge(writers) ?? base.maxAge;
+      const now = Date.now();
+      const record: SessionRecord = {
+        ...newRecord(data, base.version + 1, base.createdAt, base.issuedAt, maxAge, last.state.request),
+        expiresAt: expiryFrom(now, maxAge, base.createdAt),
+      };
+      if (await store.write(at.key, record, base.version)) {
+        latestWrites.set(key, { key: at.key, record });
+        for (const writer of writers) {
+          const { job } = writer;
+          // A request that came with a retired id never gets a cookie: it must not learn the new
+          // id, and re-sending the old one could overwrite the new cookie the browser just got.
+          writer.resolve(
+            at.key === job.ownKey
+              ? cookieFor(job.state.identity!.cookieValue, record.expiresAt - now, job.secure)
+              : undefined,
+          );
+        }
+        return;
+      }
+      latestWrites.delete(key);
+      await backoff(attempt);
+      const current = await locate(at.key);
+      // Destroyed meanwhile: destroy wins, a write never brings the session back.
+      if (!current) return writers.forEach((writer) => writer.resolve(undefined));
+      at = current;
     }
+    throw new SessionStoreError(store.name, 'conflict', `session still contended after ${MAX_MERGE_ATTEMPTS} attempts`);
+  }
 
-    // Unchanged: renew the expiry now and then, not on every request, so a busy user costs one
-    // cheap touch per tenth of maxAge instead of a store write per request.
-    if (expiresAt - loaded.expiresAt >= maxAge * RENEW_FRACTION) {
-      const renewed = await store.touch(state.key, expiresAt);
-      return renewed && !forwarded ? cookieFor(state.id, expiresAt - now, secure) : undefined;
-    }
-    return undefined;
+  /** Where to write on top of: our last write to this key while it stayed busy, or the newest record loaded. */
+  function freshest(key: string, writers: ReadonlyArray<QueuedCommit>): Located {
+    let newest = writers[0]!.job.state.record!;
+    for (const { job } of writers) if (job.state.record!.version > newest.version) newest = job.state.record!;
+    const ours = latestWrites.get(key);
+    return ours && (ours.key !== key || ours.record.version >= newest.version) ? ours : { key, record: newest };
   }
 
   function dueForRegeneration(record: SessionRecord, now: number): boolean {
@@ -237,8 +353,8 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     if (!current) return undefined; // logged out meanwhile: stays dead
     if (current.key !== ownKey) return joinWinner(current, merge); // a parallel request rotated first
     const now = Date.now();
-    const id = newSessionId();
-    const newKey = storeKey(id);
+    const fresh = knownIds.issue();
+    const newKey = fresh.key;
     let record = newRecord(dataFor(current.record, merge), 1, loaded.createdAt, now, merge.maxAge, merge.state.request);
     await create(newKey, record);
     for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
@@ -249,7 +365,8 @@ export function createSessionManager(options: SessionOptions): SessionManager {
         version: base.version + 1,
         expiresAt: now + (config.rotateGrace ?? 0),
       };
-      if (await store.write(ownKey, forwarding, base.version)) return cookieFor(id, record.expiresAt - now, secure);
+      if (await store.write(ownKey, forwarding, base.version))
+        return cookieFor(fresh.cookieValue, record.expiresAt - now, secure);
       await backoff(attempt);
       const latest = await locate(ownKey);
       if (!latest || latest.key !== ownKey) {
@@ -278,14 +395,14 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   function dataFor(current: SessionRecord, merge: MergeInput): string {
     return current.data === merge.state.loadedText
       ? merge.text
-      : mergedText(current, merge.state.loadedText, merge.values);
+      : mergedText(current.data, merge.state.loadedText, merge.values);
   }
 
   /** Stores a record under a brand-new id and returns its cookie. */
   async function issue(record: SessionRecord, secure: boolean): Promise<string> {
-    const id = newSessionId();
-    await create(storeKey(id), record);
-    return cookieFor(id, record.expiresAt - record.issuedAt, secure);
+    const fresh = knownIds.issue();
+    await create(fresh.key, record);
+    return cookieFor(fresh.cookieValue, record.expiresAt - record.issuedAt, secure);
   }
 
   async function create(key: string, record: SessionRecord): Promise<void> {
@@ -316,7 +433,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
       const current = await locate(at.key);
       if (!current) return undefined;
       at = current;
-      data = mergedText(current.record, merge.state.loadedText, merge.values);
+      data = mergedText(current.record.data, merge.state.loadedText, merge.values);
     }
     throw new SessionStoreError(store.name, 'conflict', `session still contended after ${MAX_MERGE_ATTEMPTS} attempts`);
   }
@@ -346,9 +463,8 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     return config.absoluteTimeout === undefined ? idle : Math.min(idle, createdAt + config.absoluteTimeout);
   }
 
-  function cookieFor(id: string, maxAgeMs: number, secure: boolean): string {
-    const value = config.secrets[0] === undefined ? id : signSessionId(id, config.secrets[0]);
-    return serializeCookie(config.cookie, value, maxAgeMs, secure);
+  function cookieFor(cookieValue: string, maxAgeMs: number, secure: boolean): string {
+    return serializeCookie(config.cookie, cookieValue, maxAgeMs, secure);
   }
 
   /**
@@ -393,11 +509,58 @@ export function createSessionManager(options: SessionOptions): SessionManager {
 }
 
 /**
- * A short random pause before retrying a write another process won, so processes that keep
- * colliding on one session spread out instead of retrying in lockstep.
+ * A short random pause before retrying a write another request won, so processes that keep
+ * colliding on one session spread out instead of retrying in lockstep. The first retry goes at
+ * once: the write that beat ours has landed, and a re-read and merge is all it takes.
  */
-function backoff(attempt: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
+async function backoff(attempt: number): Promise<void> {
+  if (attempt === 0) return;
+  await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
+}
+
+type DraftAction = 'clear-cookie' | 'create' | 'destroy' | 'rotate' | 'rotate-with-grace' | 'write' | 'touch';
+
+type QueuedCommit = Queued<Draft, string | undefined>;
+
+/** What one request's commit has to do, decided once from its session (see draftOf). */
+interface Draft {
+  action: DraftAction;
+  state: SessionState;
+  values: SessionValues;
+  /** The data as JSON ('' when it is not needed: logout). */
+  text: string;
+  secure: boolean;
+  /** The store key holding the session ('' for a new visitor). */
+  key: string;
+  /** The key of the id the request presented ('' for a new visitor); differs from `key` while forwarded. */
+  ownKey: string;
+}
+
+/**
+ * The data after a batch of requests, applied in arrival order on top of `baseText`: a request
+ * that loaded exactly the current data contributes its data as is, any other its changes only.
+ * The intermediate results stay objects; only the final one is serialized.
+ */
+function combinedData(baseText: string, writers: ReadonlyArray<QueuedCommit>): string {
+  let text: string | undefined = baseText;
+  let values: SessionValues | undefined;
+  for (const { job } of writers) {
+    if (text !== undefined && job.state.loadedText === text) {
+      text = job.text;
+      values = undefined;
+    } else {
+      values = applyChanges(values ?? parseData(text ?? '{}') ?? {}, changesOf(job.state.loadedText, job.values));
+      text = undefined;
+    }
+  }
+  return text ?? JSON.stringify(values);
+}
+
+/** The idle lifetime the latest refresh({ maxAge }) in the batch asked for, if any did. */
+function lastMaxAge(writers: ReadonlyArray<QueuedCommit>): number | undefined {
+  let maxAge: number | undefined;
+  for (const { job } of writers) maxAge = job.state.maxAge ?? maxAge;
+  return maxAge;
 }
 
 /** What a write needs to replay this request's changes on top of someone else's. */
@@ -410,13 +573,13 @@ interface MergeInput {
 }
 
 function newState(
-  id: string | undefined,
+  identity: Identity | undefined,
   record: SessionRecord | undefined,
   loadedText: string,
   request: RequestInfo,
 ): SessionState {
   return {
-    id,
+    identity,
     key: undefined,
     record,
     loadedText,
@@ -431,9 +594,13 @@ function newState(
 }
 
 /** Our changes (loaded → now) replayed on top of the freshest stored data. */
-function mergedText(current: SessionRecord, loadedText: string, values: SessionValues): string {
-  const changes = diffData(parseData(loadedText) ?? {}, values);
-  return JSON.stringify(applyChanges(parseData(current.data) ?? {}, changes));
+function mergedText(currentText: string, loadedText: string, values: SessionValues): string {
+  return JSON.stringify(applyChanges(parseData(currentText) ?? {}, changesOf(loadedText, values)));
+}
+
+/** What a request changed: its data now against the data it loaded. */
+function changesOf(loadedText: string, values: SessionValues): DataChanges {
+  return diffData(parseData(loadedText) ?? {}, values);
 }
 
 /** The original module trimmed the User-Agent to fit its column; 255 characters is plenty. */

@@ -1,6 +1,7 @@
 import { isForbiddenKey, type SessionValues } from './data.js';
 import { parseDuration, type Duration } from './duration.js';
 import type { RequestInfo } from './manager.js';
+import type { Identity } from './known-ids.js';
 import type { SessionRecord } from './store.js';
 
 /**
@@ -29,7 +30,7 @@ export interface RefreshOptions {
 /** What the manager needs to know about a session at commit. Not part of the public API. */
 export interface SessionState {
   /** The id the client presented and we accepted; undefined for a new visitor. */
-  id: string | undefined;
+  identity: Identity | undefined;
   /**
    * The store key holding the data: the id's own key, or during a rotation grace window the
    * successor's key that the old id forwards to. Undefined for a new visitor.
