@@ -23,6 +23,7 @@ export function nextSteps(
   usage: string,
   example: string | undefined,
   installed: boolean,
+  language: 'ts' | 'js' = 'ts',
 ): NextSteps {
   const { name, installRoot } = target.packageManager;
   const where = relative(target.root, installRoot);
@@ -30,7 +31,7 @@ export function nextSteps(
     install: installed ? undefined : `${where ? `cd ${where} && ` : ''}${name} install`,
     env: envFromReadme(readme),
     usage: firstCodeParagraphs(usage, 3),
-    example: example === undefined ? undefined : `npx tsx ${example}`,
+    example: example === undefined ? undefined : language === 'js' ? `node ${example}` : `npx tsx ${example}`,
   };
 }
 
