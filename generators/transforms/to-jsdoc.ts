@@ -150,7 +150,16 @@ function convertFunction(edits: TextEdits, node: FunctionLike, text: string): vo
     if (typeNode) {
       edits.remove(colonBefore(text, typeNode), typeNode.getEnd());
       const optional = question !== undefined || parameter.hasInitializer();
-      if (parameter.isRestParameter()) tags.push(`@param {...${elementType(typeNode)}} ${name}`);
+      // A destructured parameter has no name for @param, and a function typed by its variable
+      // takes no @param tags of its own: the type goes right before the parameter.
+      const variable = node.getParent();
+      const typedByVariable =
+        (Node.isArrowFunction(node) || Node.isFunctionExpression(node)) &&
+        Node.isVariableDeclaration(variable) &&
+        variable.getTypeNode() !== undefined;
+      if (!Node.isIdentifier(parameter.getNameNode()) || typedByVariable)
+        edits.insert(parameter.getStart(), `/** @type {${typeText(typeNode)}} */ `);
+      else if (parameter.isRestParameter()) tags.push(`@param {...${elementType(typeNode)}} ${name}`);
       else tags.push(`@param {${typeText(typeNode)}} ${optional ? `[${name}]` : name}`);
     }
   });
@@ -167,6 +176,7 @@ function convertFunction(edits: TextEdits, node: FunctionLike, text: string): vo
   if (
     (Node.isArrowFunction(node) || Node.isFunctionExpression(node)) &&
     Node.isVariableDeclaration(parent) &&
+    parent.getTypeNode() === undefined &&
     parent.getVariableStatement()?.getDeclarations().length === 1
   ) {
     addTags(edits, parent.getVariableStatementOrThrow(), tags);
@@ -268,6 +278,14 @@ function convertVariable(
     type = typeFromGenericNew(node.getInitializer());
   }
   if (type === undefined) return;
+  const initializer = node.getInitializer();
+  if (typeNode && (Node.isArrowFunction(initializer) || Node.isFunctionExpression(initializer))) {
+    // In JavaScript a @type on the variable would declare the function's own return type (so a
+    // handler typed `void | Promise<void>` must return); a cast only types it from outside, as in TypeScript.
+    edits.insert(initializer.getStart(), `/** @type {${type}} */ (`);
+    edits.insert(initializer.getEnd(), ')');
+    return;
+  }
   if (statement === undefined || statement.getDeclarations().length !== 1)
     throw new Error(`${node.getSourceFile().getBaseName()}: give "${node.getName()}" a declaration of its own`);
   addTags(edits, statement, [`@type {${type}}`]);
@@ -428,9 +446,11 @@ function interfaceTypedef(node: InterfaceDeclaration): string[] {
       optional = member.hasQuestionToken();
     } else continue;
     const name = member.getName();
-    const description = (member as unknown as { getJsDocs(): JSDoc[] }).getJsDocs().flatMap(docLines).map(
-      (line) => line.replace(/^@default\s+(.*)$/, 'Default: $1.'),
-    );
+    // Tags inside a member's doc would end the @property: `@default x` reads as `Default: x`.
+    const description = (member as unknown as { getJsDocs(): JSDoc[] })
+      .getJsDocs()
+      .flatMap(docLines)
+      .map((line) => line.replace(/(^|\s)@(\w+)\s*/g, (_, space: string, tag: string) => `${space}${tag[0]!.toUpperCase()}${tag.slice(1)}: `));
     const [first, ...rest] = description;
     lines.push(`@property {${type}} ${optional ? `[${name}]` : name}${first ? ` ${first}` : ''}`);
     for (const line of rest) lines.push(line === '' ? '' : `  ${line}`);
