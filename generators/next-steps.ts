@@ -8,6 +8,8 @@ export interface NextSteps {
   env: Array<{ name: string; meaning: string }>;
   /** A few lines of usage for the framework (from templates/usage/<framework>.md.hbs). */
   usage: string[];
+  /** The wiring file to edit, `index.ts` or `index.js`. */
+  index: string;
   /** How to start the example server, when there is one. */
   example: string | undefined;
 }
@@ -31,6 +33,7 @@ export function nextSteps(
     install: installed ? undefined : `${where ? `cd ${where} && ` : ''}${name} install`,
     env: envFromReadme(readme),
     usage: firstCodeParagraphs(usage, 3),
+    index: language === 'js' ? 'index.js' : 'index.ts',
     example: example === undefined ? undefined : language === 'js' ? `node ${example}` : `npx tsx ${example}`,
   };
 }

@@ -32,7 +32,7 @@ export function toCommonJs(file: SourceFile): string {
       const specifier = statement.getModuleSpecifierValue();
       if (!statement.hasModuleSpecifier() && statement.getNamedExports().length === 0) {
         // `export {}` only marks a file of types as a module; module.exports below does that.
-        edits.remove(statement.getFullStart(), statement.getEnd());
+        edits.remove(statement.getStart(), statement.getEnd());
         exported.push('');
         continue;
       }
@@ -43,7 +43,7 @@ export function toCommonJs(file: SourceFile): string {
         exported: entry.getAliasNode()?.getText() ?? entry.getName(),
       }));
       for (const { local, exported: name } of names) exported.push(name === local ? name : `${name}: ${local}`);
-      if (specifier === undefined) edits.remove(statement.getFullStart(), statement.getEnd());
+      if (specifier === undefined) edits.remove(statement.getStart(), statement.getEnd());
       else
         edits.replace(
           statement.getStart(),

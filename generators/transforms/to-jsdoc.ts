@@ -157,8 +157,10 @@ function convertFunction(edits: TextEdits, node: FunctionLike, text: string): vo
         (Node.isArrowFunction(node) || Node.isFunctionExpression(node)) &&
         Node.isVariableDeclaration(variable) &&
         variable.getTypeNode() !== undefined;
-      if (!Node.isIdentifier(parameter.getNameNode()) || typedByVariable)
-        edits.insert(parameter.getStart(), `/** @type {${typeText(typeNode)}} */ `);
+      if (typedByVariable) edits.insert(parameter.getStart(), `/** @type {${typeText(typeNode)}} */ `);
+      // TypeScript matches a @param tag to a destructured parameter by position.
+      else if (!Node.isIdentifier(parameter.getNameNode()))
+        tags.push(`@param {${typeText(typeNode)}} ${optional ? `[param${index}]` : `param${index}`}`);
       else if (parameter.isRestParameter()) tags.push(`@param {...${elementType(typeNode)}} ${name}`);
       else tags.push(`@param {${typeText(typeNode)}} ${optional ? `[${name}]` : name}`);
     }
