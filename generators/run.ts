@@ -179,8 +179,7 @@ function exampleFile(flag: string, language: 'ts' | 'js'): string {
   const path = normalizeRelative(flag || DEFAULT_EXAMPLE_FILE, '--example');
   if (language === 'ts') return path;
   if (path === DEFAULT_EXAMPLE_FILE) return path.replace(/\.ts$/, '.js');
-  if (!path.endsWith('.js'))
-    throw new UsageError(`--example must name a .js file in a JavaScript app; got "${flag}"`);
+  if (!path.endsWith('.js')) throw new UsageError(`--example must name a .js file in a JavaScript app; got "${flag}"`);
   return path;
 }
 

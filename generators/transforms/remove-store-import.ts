@@ -61,7 +61,9 @@ function removeStoreRequire(file: SourceFile, factory: string, modulePath: strin
   const local = element.getNameNode().getText();
   const usedElsewhere = file
     .getDescendants()
-    .some((node) => Node.isIdentifier(node) && node.getText() === local && !node.getAncestors().includes(entry.statement));
+    .some(
+      (node) => Node.isIdentifier(node) && node.getText() === local && !node.getAncestors().includes(entry.statement),
+    );
   if (usedElsewhere) return 'still-used';
   if (entry.names.length > 1) {
     const text = file.getFullText();

@@ -24,8 +24,7 @@ export function toCommonJs(file: SourceFile): string {
       const lines: string[] = [];
       const module = defaultName ?? namespace;
       if (module !== undefined) lines.push(`const ${module} = require(${specifier});`);
-      if (named.length > 0)
-        lines.push(`const { ${named.join(', ')} } = ${module ?? `require(${specifier})`};`);
+      if (named.length > 0) lines.push(`const { ${named.join(', ')} } = ${module ?? `require(${specifier})`};`);
       if (lines.length === 0) lines.push(`require(${specifier});`);
       edits.replace(statement.getStart(), statement.getEnd(), lines.join('\n'));
     } else if (Node.isExportDeclaration(statement)) {
@@ -77,7 +76,9 @@ export function toCommonJs(file: SourceFile): string {
   }
   const awaited = file
     .getDescendants()
-    .some((node) => Node.isAwaitExpression(node) && node.getFirstAncestor(Node.isFunctionLikeDeclaration) === undefined);
+    .some(
+      (node) => Node.isAwaitExpression(node) && node.getFirstAncestor(Node.isFunctionLikeDeclaration) === undefined,
+    );
   if (awaited) throw new Error(`${file.getBaseName()}: top-level await has no CommonJS form`);
   if (/\bimport\.meta\b/.test(text)) throw new Error(`${file.getBaseName()}: import.meta has no CommonJS form`);
 

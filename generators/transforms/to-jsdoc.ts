@@ -66,17 +66,20 @@ export function toJsDoc(file: SourceFile, declarationsFile: string): JsDocOutput
     convertNode(edits, node, text);
   });
 
-  const declarations =
-    augmentations.length === 0 ? undefined : declarationsText(file, augmentations.join('\n\n'));
+  const declarations = augmentations.length === 0 ? undefined : declarationsText(file, augmentations.join('\n\n'));
   let js = edits.apply(text);
   // A file of types alone still has to be a module, or its typedefs would be global.
-  const isModule = file.getStatements().some(
-    (statement) =>
-      (Node.isImportDeclaration(statement) && !statement.isTypeOnly()) ||
-      (Node.isExportDeclaration(statement) && !statement.isTypeOnly()) ||
-      ((Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement) || Node.isVariableStatement(statement)) &&
-        statement.hasExportKeyword()),
-  );
+  const isModule = file
+    .getStatements()
+    .some(
+      (statement) =>
+        (Node.isImportDeclaration(statement) && !statement.isTypeOnly()) ||
+        (Node.isExportDeclaration(statement) && !statement.isTypeOnly()) ||
+        ((Node.isFunctionDeclaration(statement) ||
+          Node.isClassDeclaration(statement) ||
+          Node.isVariableStatement(statement)) &&
+          statement.hasExportKeyword()),
+    );
   if (!isModule) js = `${js.trimEnd()}\n\nexport {};\n`;
   if (declarations !== undefined) js = `/// <reference path="./${declarationsFile}" />\n${js}`;
   return { text: js, declarations };
@@ -205,9 +208,7 @@ function assignParameterProperties(
   const names = fields.map((field) => /(\w+);$/.exec(field)?.[1] ?? '');
   edits.insert(node.getStart(true), `${fields.join('\n')}\n\n`);
   const body = node.getBodyOrThrow() as import('ts-morph').Block;
-  const superCall = body
-    .getStatements()
-    .find((statement) => /^super\s*\(/.test(statement.getText()));
+  const superCall = body.getStatements().find((statement) => /^super\s*\(/.test(statement.getText()));
   const assignments = names.map((name) => `this.${name} = ${name};`).join('\n');
   edits.insert(superCall ? superCall.getEnd() : body.getStart() + 1, `\n${assignments}`);
 }
@@ -235,11 +236,7 @@ function convertClass(edits: TextEdits, node: ClassDeclaration): void {
   if (tags.length > 0) addTags(edits, node, tags);
 }
 
-function convertProperty(
-  edits: TextEdits,
-  node: import('ts-morph').PropertyDeclaration,
-  text: string,
-): void {
+function convertProperty(edits: TextEdits, node: import('ts-morph').PropertyDeclaration, text: string): void {
   if (node.hasModifier(SyntaxKind.DeclareKeyword) || node.hasModifier(SyntaxKind.AbstractKeyword)) {
     edits.remove(node.getFullStart(), node.getEnd());
     return;
@@ -259,11 +256,7 @@ function convertProperty(
   if (tags.length > 0) addTags(edits, node, tags);
 }
 
-function convertVariable(
-  edits: TextEdits,
-  node: import('ts-morph').VariableDeclaration,
-  text: string,
-): void {
+function convertVariable(edits: TextEdits, node: import('ts-morph').VariableDeclaration, text: string): void {
   const typeNode = node.getTypeNode();
   if (Node.isCatchClause(node.getParent())) {
     if (typeNode) edits.remove(colonBefore(text, typeNode), typeNode.getEnd());
@@ -373,7 +366,10 @@ function elementType(typeNode: TypeNode): string {
 
 /** The lines inside a doc comment, without its `/**`, `*\/` and leading asterisks. */
 function docLines(doc: JSDoc): string[] {
-  const inner = doc.getText().replace(/^\/\*\*/, '').replace(/\*\/$/, '');
+  const inner = doc
+    .getText()
+    .replace(/^\/\*\*/, '')
+    .replace(/\*\/$/, '');
   const lines = inner.split(/\r?\n/).map((line, index) => {
     const bare = line.replace(/^\s*\* ?/, '').trimEnd();
     return index === 0 ? bare.trimStart() : bare;
@@ -426,7 +422,9 @@ function replaceWithTypedef(edits: TextEdits, node: InterfaceDeclaration | TypeA
 
 function interfaceTypedef(node: InterfaceDeclaration): string[] {
   const members = node.getMembers();
-  const plain = node.getExtends().length === 0 && members.every((member) => Node.isPropertySignature(member) || Node.isMethodSignature(member));
+  const plain =
+    node.getExtends().length === 0 &&
+    members.every((member) => Node.isPropertySignature(member) || Node.isMethodSignature(member));
   if (!plain) {
     // Index or call signatures, or extended interfaces: one type expression (members' docs stay in the source).
     const body = node.getExtends().map(typeText);
@@ -452,7 +450,12 @@ function interfaceTypedef(node: InterfaceDeclaration): string[] {
     const description = (member as unknown as { getJsDocs(): JSDoc[] })
       .getJsDocs()
       .flatMap(docLines)
-      .map((line) => line.replace(/(^|\s)@(\w+)\s*/g, (_, space: string, tag: string) => `${space}${tag[0]!.toUpperCase()}${tag.slice(1)}: `));
+      .map((line) =>
+        line.replace(
+          /(^|\s)@(\w+)\s*/g,
+          (_, space: string, tag: string) => `${space}${tag[0]!.toUpperCase()}${tag.slice(1)}: `,
+        ),
+      );
     const [first, ...rest] = description;
     lines.push(`@property {${type}} ${optional ? `[${name}]` : name}${first ? ` ${first}` : ''}`);
     for (const line of rest) lines.push(line === '' ? '' : `  ${line}`);
@@ -487,7 +490,11 @@ function convertImport(edits: TextEdits, node: ImportDeclaration): void {
     const text = node.getSourceFile().getFullText();
     edits.remove(text.lastIndexOf(',', bindings.getStart()), bindings.getEnd());
   } else {
-    keepOnly(edits, node.getImportClauseOrThrow().getNamedBindingsOrThrow(), named.filter((entry) => !types.includes(entry)));
+    keepOnly(
+      edits,
+      node.getImportClauseOrThrow().getNamedBindingsOrThrow(),
+      named.filter((entry) => !types.includes(entry)),
+    );
   }
   edits.insert(node.getStart(), `${importDoc}\n`);
 }
@@ -509,7 +516,11 @@ function convertExport(edits: TextEdits, node: import('ts-morph').ExportDeclarat
   }
   const braces = node.getNodeProperty('exportClause');
   if (braces === undefined) throw new Error('an export without braces');
-  keepOnly(edits, braces, named.filter((entry) => !types.includes(entry)));
+  keepOnly(
+    edits,
+    braces,
+    named.filter((entry) => !types.includes(entry)),
+  );
   edits.insert(node.getEnd(), `\n${typedefs.join('\n')}`);
 }
 

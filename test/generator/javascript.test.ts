@@ -91,7 +91,10 @@ describe.each([
       // TypeScript 7 does not take a class destructured from require() as a JSDoc type (TS2749,
       // "refers to a value"); TypeScript 5 does. Every other error fails the test.
       const known = moduleFormat === 'commonjs' && compiler === 'typescript' ? /error TS2749: 'Session'/ : /$^/;
-      expect(errors.filter((line) => !known.test(line)), `${compiler}: ${check.stdout}${check.stderr}`).toEqual([]);
+      expect(
+        errors.filter((line) => !known.test(line)),
+        `${compiler}: ${check.stdout}${check.stderr}`,
+      ).toEqual([]);
       if (errors.length === 0) expect(check.status, check.stderr).toBe(0);
     }
 
