@@ -9,6 +9,8 @@ export interface CliFlags {
   stores: string[];
   removeStores: string[];
   dir: string | undefined;
+  /** The language to write: undefined to follow the app (a tsconfig.json means TypeScript). */
+  lang: 'ts' | 'js' | undefined;
   /** Example server file name, or undefined for none. */
   example: string | undefined;
   install: boolean;
@@ -36,6 +38,8 @@ Options:
                          (repeat or comma-separate; on a re-run, added to the layer's stores)
   --remove-store <name>  take a store out of an existing layer
   --dir <path>           folder for the module (default: src/session, or session/ without src/)
+  --lang <ts|js>         TypeScript, or JavaScript with JSDoc types (default: ts when the app
+                         has a tsconfig.json, else js, as ESM or CommonJS per package.json)
   --example [file]       also write an example server (default: ${DEFAULT_EXAMPLE_FILE})
   --install              run the package manager's install afterwards
   --yes, -y              never prompt: take flags and defaults
@@ -64,6 +68,7 @@ export function parseFlags(argv: readonly string[]): CliFlags {
         store: { type: 'string', multiple: true },
         'remove-store': { type: 'string', multiple: true },
         dir: { type: 'string' },
+        lang: { type: 'string' },
         example: { type: 'string' },
         install: { type: 'boolean', default: false },
         yes: { type: 'boolean', short: 'y', default: false },
@@ -92,6 +97,9 @@ export function parseFlags(argv: readonly string[]): CliFlags {
       `unknown framework "${framework}"; choose one of: ${frameworks.map((f) => f.name).join(', ')}`,
     );
   }
+  const lang = values.lang;
+  if (lang !== undefined && lang !== 'ts' && lang !== 'js')
+    throw new UsageError(`unknown language "${lang}"; choose ts or js`);
   const chosenStores = storeNames(values.store, '--store');
   const removeStores = storeNames(values['remove-store'], '--remove-store');
   const both = chosenStores.find((name) => removeStores.includes(name));
@@ -113,6 +121,7 @@ export function parseFlags(argv: readonly string[]): CliFlags {
     stores: chosenStores,
     removeStores,
     dir: values.dir,
+    lang,
     example: values.example,
     install: values.install,
     yes: values.yes,

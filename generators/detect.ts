@@ -11,6 +11,8 @@ export interface TargetApp extends ModuleFacts {
   packageJsonText: string;
   packageJson: PackageJson;
   hasSrc: boolean;
+  /** What the app is written in, as far as files tell: a tsconfig.json means TypeScript. */
+  language: 'ts' | 'js';
   /** The framework found among the app's dependencies, if exactly one is. */
   detectedFramework: string | undefined;
   /** The monorepo root when the app is a workspace package. */
@@ -51,6 +53,7 @@ export function detectTarget(cwd: string): TargetApp {
     packageJson,
     ...readModuleFacts(root, packageJson.type),
     hasSrc: existsSync(join(root, 'src')),
+    language: existsSync(join(root, 'tsconfig.json')) ? 'ts' : 'js',
     detectedFramework: found.length === 1 ? found[0]?.name : undefined,
     workspaceRoot,
     packageManager: detectPackageManager(root, workspaceRoot),

@@ -19,6 +19,7 @@ export interface Fingerprint {
 
 export interface FingerprintAnswers {
   framework: string;
+  language: 'ts' | 'js';
   stores: readonly string[];
   dir: string;
   example: string | undefined;
@@ -71,13 +72,13 @@ export async function fingerprintKey(
   answers: FingerprintAnswers,
   layerFiles: readonly string[],
 ): Promise<string> {
-  const { framework, stores, dir, example } = answers;
-  const formatted = layerFiles.filter((path) => path.endsWith('.ts'));
+  const { framework, language, stores, dir, example } = answers;
+  const formatted = layerFiles.filter((path) => /\.[jt]s$/.test(path));
   return sha256(
     JSON.stringify([
       generatorVersion,
       generatorInputs(),
-      { framework, stores, dir, example: example ?? null },
+      { framework, language, stores, dir, example: example ?? null },
       await prettierStyle(root, formatted),
     ]),
   );

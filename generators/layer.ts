@@ -13,6 +13,8 @@ export interface LayerManifest {
   /** The generator version that last wrote the layer. */
   version: string;
   framework: string;
+  /** `js` for JavaScript with JSDoc types; absent for TypeScript (layers written before JavaScript existed). */
+  language?: 'js' | undefined;
   /** The layer's stores; the first is the default. */
   stores: string[];
   /** The example server, relative to the app root, when there is one. */
@@ -97,6 +99,7 @@ function parseManifest(path: string, text: string): LayerManifest {
     typeof value.framework === 'string' &&
     Array.isArray(value.stores) &&
     value.stores.every((store) => typeof store === 'string') &&
+    (value.language === undefined || value.language === 'js') &&
     typeof value.files === 'object' &&
     value.files !== null;
   if (!valid) throw new UsageError(`${path} is not a create-session-layer manifest; fix or delete it`);

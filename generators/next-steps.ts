@@ -8,6 +8,8 @@ export interface NextSteps {
   env: Array<{ name: string; meaning: string }>;
   /** A few lines of usage for the framework (from templates/usage/<framework>.md.hbs). */
   usage: string[];
+  /** The wiring file to edit, `index.ts` or `index.js`. */
+  index: string;
   /** How to start the example server, when there is one. */
   example: string | undefined;
 }
@@ -23,6 +25,7 @@ export function nextSteps(
   usage: string,
   example: string | undefined,
   installed: boolean,
+  language: 'ts' | 'js' = 'ts',
 ): NextSteps {
   const { name, installRoot } = target.packageManager;
   const where = relative(target.root, installRoot);
@@ -30,7 +33,8 @@ export function nextSteps(
     install: installed ? undefined : `${where ? `cd ${where} && ` : ''}${name} install`,
     env: envFromReadme(readme),
     usage: firstCodeParagraphs(usage, 3),
-    example: example === undefined ? undefined : `npx tsx ${example}`,
+    index: language === 'js' ? 'index.js' : 'index.ts',
+    example: example === undefined ? undefined : language === 'js' ? `node ${example}` : `npx tsx ${example}`,
   };
 }
 

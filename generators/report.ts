@@ -60,7 +60,7 @@ export function nextStepsText(steps: NextSteps, paint: Paint): string {
   const lines = [paint('bold', 'Next steps:')];
   let step = 0;
   if (steps.install) lines.push(`  ${++step}. install:  ${steps.install}`);
-  lines.push(`  ${++step}. set in your environment (or change index.ts):`);
+  lines.push(`  ${++step}. set in your environment (or change ${steps.index}):`);
   const width = Math.max(0, ...steps.env.map((entry) => entry.name.length));
   for (const entry of steps.env) lines.push(`       ${entry.name.padEnd(width)}  ${entry.meaning}`);
   lines.push(`  ${++step}. use it:`);

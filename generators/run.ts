@@ -24,9 +24,10 @@ import { defaultStoreScheme } from './wire-index.js';
  * memory, stop if edited files are in the way, then commit the plan all at once and report.
  */
 export async function run(flags: CliFlags, io: CliIo): Promise<number> {
-  const target = detectTarget(flags.cwd);
+  const detected = detectTarget(flags.cwd);
   const dirFlag = flags.dir === undefined ? undefined : normalizeRelative(flags.dir, '--dir');
-  const layer = findLayer(target.root, dirFlag);
+  const layer = findLayer(detected.root, dirFlag);
+  const target = inLanguage(detected, layerLanguage(flags, layer));
   if (layer === undefined && flags.command === 'update') {
     throw new UsageError(
       `no session layer to update in ${target.root} (no session-layer.json); run create-session-layer first`,
@@ -46,7 +47,7 @@ export async function run(flags: CliFlags, io: CliIo): Promise<number> {
   const added = answers.stores.filter((name) => !before.includes(name)).map(storeEntry);
   const removed = before.filter((name) => !answers.stores.includes(name)).map(storeEntry);
   if (layer && removed.length > 0) refuseRemovingTheDefault(plan, answers.dir, removed);
-  if (target.moduleFormat === 'commonjs' && target.verbatimModuleSyntax) {
+  if (target.language === 'ts' && target.moduleFormat === 'commonjs' && target.verbatimModuleSyntax) {
     plan.notes.push(
       'your tsconfig compiles .ts files as CommonJS with verbatimModuleSyntax on, which forbids the import/export syntax the vendored files use: turn verbatimModuleSyntax off, or make the app ESM',
     );
@@ -79,6 +80,7 @@ export async function run(flags: CliFlags, io: CliIo): Promise<number> {
     renderUsage(plop, answers, target),
     answers.example,
     flags.install,
+    answers.language,
   );
   const exitCode = conflicts.length > 0 ? 1 : 0;
 
@@ -112,8 +114,8 @@ function answersFromLayer(flags: CliFlags, target: TargetApp, layer: ExistingLay
     throw new UsageError('--remove-store would leave the layer without a store; a layer needs at least one');
   const remembered =
     manifest.example !== undefined && existsSync(join(target.root, manifest.example)) ? manifest.example : undefined;
-  const example = flags.example === undefined ? remembered : normalizeRelative(flags.example, '--example');
-  return { framework: manifest.framework, stores, dir, example };
+  const example = flags.example === undefined ? remembered : exampleFile(flags.example, target.language);
+  return { framework: manifest.framework, language: target.language, stores, dir, example };
 }
 
 /** A first run: flags first; prompts only for what is missing, and only when a person is there to answer. */
@@ -143,16 +145,47 @@ async function answersForNewLayer(
   if (framework === undefined) throw new UsageError('no framework found in package.json; pass --framework');
   return {
     framework,
+    language: target.language,
     stores: flags.stores.length > 0 ? flags.stores : (prompted.stores ?? ['dir']),
     dir: dirFlag ?? normalizeRelative(prompted.dir ?? defaultDir, '--dir'),
-    example:
-      flags.example === undefined ? undefined : normalizeRelative(flags.example || DEFAULT_EXAMPLE_FILE, '--example'),
+    example: flags.example === undefined ? undefined : exampleFile(flags.example, target.language),
   };
+}
+
+/**
+ * The language a run writes: an existing layer keeps its own (a manifest without one is
+ * TypeScript); a new one follows --lang, else the app (a tsconfig.json means TypeScript).
+ */
+function layerLanguage(flags: CliFlags, layer: ExistingLayer | undefined): 'ts' | 'js' | undefined {
+  if (layer === undefined) return flags.lang;
+  const language = layer.manifest.language ?? 'ts';
+  if (flags.lang !== undefined && flags.lang !== language)
+    throw new UsageError(
+      `the layer in ${layer.dir}/ is ${language === 'js' ? 'JavaScript' : 'TypeScript'}: drop --lang ${flags.lang}, or generate a second layer with --dir`,
+    );
+  return language;
+}
+
+/** JavaScript is run by node as it is: imports always carry `.js`, and package.json `type` decides ESM or CommonJS. */
+function inLanguage(target: TargetApp, language: 'ts' | 'js' | undefined): TargetApp {
+  const chosen = language ?? target.language;
+  if (chosen === 'ts') return { ...target, language: chosen };
+  const moduleFormat = target.packageJson.type === 'module' ? 'esm' : 'commonjs';
+  return { ...target, language: chosen, importSuffix: '.js', moduleFormat };
+}
+
+/** The example server's path: the default name in the layer's language; a JavaScript layer's must be a .js file. */
+function exampleFile(flag: string, language: 'ts' | 'js'): string {
+  const path = normalizeRelative(flag || DEFAULT_EXAMPLE_FILE, '--example');
+  if (language === 'ts') return path;
+  if (path === DEFAULT_EXAMPLE_FILE) return path.replace(/\.ts$/, '.js');
+  if (!path.endsWith('.js')) throw new UsageError(`--example must name a .js file in a JavaScript app; got "${flag}"`);
+  return path;
 }
 
 /** index.ts falls back to `defaultStoreUrl` when SESSION_STORE is unset; removing that store would break start-up. */
 function refuseRemovingTheDefault(plan: Plan, dir: string, removed: readonly StoreEntry[]): void {
-  const path = `${dir}/index.ts`;
+  const path = plan.read(`${dir}/index.js`) !== undefined ? `${dir}/index.js` : `${dir}/index.ts`;
   const text = plan.read(path);
   const scheme = text === undefined ? undefined : defaultStoreScheme(path, text);
   const store = removed.find((entry) => scheme !== undefined && entry.schemes.includes(scheme));
@@ -232,6 +265,7 @@ function jsonReport(
     layer: answers,
     app: {
       root: target.root,
+      language: target.language,
       moduleFormat: target.moduleFormat,
       importSuffix: target.importSuffix,
       packageManager: target.packageManager.name,

@@ -30,6 +30,8 @@ export async function reportIfUpToDate(flags: CliFlags, io: CliIo): Promise<bool
   if (layer === undefined || manifest?.fingerprint === undefined || manifest.version !== generatorVersion) return false;
   if (layer.manifestText !== `${JSON.stringify(manifest, null, 2)}\n`) return false;
   if (flags.framework !== undefined && flags.framework !== manifest.framework) return false;
+  const language: 'ts' | 'js' = manifest.language ?? 'ts';
+  if (flags.lang !== undefined && flags.lang !== language) return false;
   if (flags.stores.some((store) => !manifest.stores.includes(store))) return false;
   if (flags.example !== undefined && flags.example !== manifest.example) return false;
   if (manifest.example !== undefined && !existsSync(join(root, manifest.example))) return false;
@@ -40,7 +42,13 @@ export async function reportIfUpToDate(flags: CliFlags, io: CliIo): Promise<bool
     return false;
   const { inputs, key } = manifest.fingerprint;
   if (Object.entries(hashInputs(root, Object.keys(inputs))).some(([path, hash]) => hash !== inputs[path])) return false;
-  const answers = { framework: manifest.framework, stores: manifest.stores, dir: layer.dir, example: manifest.example };
+  const answers = {
+    framework: manifest.framework,
+    language,
+    stores: manifest.stores,
+    dir: layer.dir,
+    example: manifest.example,
+  };
   if ((await fingerprintKey(root, answers, paths)) !== key) return false;
 
   const paint = painter(useColor(io.stdout, io.env));

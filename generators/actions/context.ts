@@ -8,6 +8,7 @@ import { generatorVersion, templatePath } from '../paths.js';
 import type { Plan, PlannedFile } from '../plan.js';
 import { reconcile, type EditPolicy, type ReconcileContext } from '../reconcile.js';
 import { format } from '../transforms/format.js';
+import { convertSource, type OutputKind } from '../transforms/index.js';
 
 /*
  * What the plop actions share: the data plop passes each of them, and the two ways a file of the
@@ -18,6 +19,8 @@ import { format } from '../transforms/format.js';
 /** The answers that decide what gets written. */
 export interface LayerAnswers {
   framework: string;
+  /** TypeScript, or JavaScript with JSDoc types (ESM or CommonJS as the app's package.json says). */
+  language: 'ts' | 'js';
   /** The layer's stores after this run; the first is the default. */
   stores: string[];
   /** Module folder relative to the app root, forward slashes. */
@@ -61,7 +64,20 @@ export async function planGenerated(data: ActionData, path: string, generated: s
   );
 }
 
-/** Renders a template with the layer's data; TypeScript output is formatted in the app's style. */
+/** What the layer's code files are written as. */
+export function outputKind(language: LayerAnswers['language'], target: TargetApp): OutputKind {
+  return language === 'ts' ? 'ts' : target.moduleFormat === 'esm' ? 'esm' : 'commonjs';
+}
+
+/** A code file of the layer as it is named in the app: `index.ts`, or `index.js` in a JavaScript layer. */
+export function codePath(language: LayerAnswers['language'], path: string): string {
+  return language === 'js' ? path.replace(/\.ts$/, '.js') : path;
+}
+
+/**
+ * Renders a template with the layer's data. Code templates are TypeScript: a JavaScript layer gets
+ * them through the same conversion as the runtime sources. Code is formatted in the app's style.
+ */
 export async function renderTemplate(
   plop: NodePlopAPI,
   data: ActionData,
@@ -69,13 +85,15 @@ export async function renderTemplate(
   target: string,
 ): Promise<string> {
   const rendered = plop.renderString(readFileSync(templatePath(templateName), 'utf8'), templateData(data, data.target));
-  return target.endsWith('.ts') ? format(data.target.root, target, rendered) : rendered;
+  if (!templateName.endsWith('.ts.hbs')) return rendered;
+  const [code] = convertSource(outputKind(data.language, data.target), rendered, target);
+  return format(data.target.root, target, code!.text);
 }
 
 export function templateData(data: LayerAnswers, target: TargetApp): Record<string, unknown> {
   const framework = required(findFramework(data.framework), 'framework', data.framework);
   const chosen = data.stores.map((name) => required(findStore(name), 'store', name));
-  const suffix = target.importSuffix;
+  const suffix = data.language === 'js' ? '.js' : target.importSuffix;
   const fromRoot = (data.example ? posix.relative(posix.dirname(data.example), data.dir) : data.dir) || '.';
   return {
     version: generatorVersion,
@@ -85,8 +103,15 @@ export function templateData(data: LayerAnswers, target: TargetApp): Record<stri
     defaultStore: chosen[0],
     storePackages: chosen.flatMap((store) => Object.keys(store.dependencies)),
     exampleFile: data.example,
+    ext: data.language === 'js' ? '.js' : '.ts',
+    runExample: data.example === undefined ? undefined : exampleCommand(data.language, data.example),
     moduleImport: `${fromRoot.startsWith('.') ? '' : './'}${fromRoot}/index${suffix}`,
   };
+}
+
+/** How to start the example server: plain node runs JavaScript, tsx runs TypeScript. */
+export function exampleCommand(language: LayerAnswers['language'], example: string): string {
+  return language === 'js' ? `node ${example}` : `npx tsx ${example}`;
 }
 
 export function required<T>(entry: T | undefined, kind: string, name: string): T {

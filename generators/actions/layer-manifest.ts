@@ -22,6 +22,7 @@ export async function manifestAction(data: ActionData): Promise<string> {
     generator: 'create-session-layer',
     version: generatorVersion,
     framework: data.framework,
+    language: data.language === 'js' ? 'js' : undefined,
     stores: data.stores,
     example: data.example,
     files,

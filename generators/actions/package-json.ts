@@ -14,13 +14,17 @@ export function packageJsonAction(data: ActionData): string {
       string,
       string
     >,
-    devDependencies: Object.assign(
-      {},
-      typescriptDevDependencies,
-      framework.devDependencies,
-      ...chosen.map((store) => store.devDependencies),
-      data.example ? { tsx: '^4.19.0' } : {},
-    ) as Record<string, string>,
+    // A JavaScript layer needs none of the TypeScript tooling (types, tsx): node runs it as it is.
+    devDependencies:
+      data.language === 'js'
+        ? {}
+        : (Object.assign(
+            {},
+            typescriptDevDependencies,
+            framework.devDependencies,
+            ...chosen.map((store) => store.devDependencies),
+            data.example ? { tsx: '^4.19.0' } : {},
+          ) as Record<string, string>),
   };
   const { text, added } = addPackages(data.target.packageJsonText, data.target.packageJson, additions);
   data.plan.addEdit('package.json', text);

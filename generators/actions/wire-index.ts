@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { hashText, type PlannedFile } from '../plan.js';
 import { reconcile } from '../reconcile.js';
 import { rewireIndex } from '../wire-index.js';
-import { planGenerated, reconcileContext, renderTemplate, type ActionData } from './context.js';
+import { codePath, planGenerated, reconcileContext, renderTemplate, type ActionData } from './context.js';
 
 /**
  * index.ts is rendered once; afterwards it is the user's wiring, and a re-run only edits it
@@ -12,13 +12,14 @@ import { planGenerated, reconcileContext, renderTemplate, type ActionData } from
  * merge template changes into the user's version three-way.
  */
 export async function wireIndexAction(plop: NodePlopAPI, data: ActionData): Promise<string> {
-  const path = `${data.dir}/index.ts`;
+  const path = codePath(data.language, `${data.dir}/index.ts`);
   const disk = data.plan.read(path);
   if (data.layer === undefined || disk === undefined) {
     const planned = await planGenerated(data, path, await renderTemplate(plop, data, 'index.ts.hbs', path));
     return `${planned.change} ${path}`;
   }
-  const wiring = { add: data.added, remove: data.removed, importSuffix: data.target.importSuffix };
+  const importSuffix = data.language === 'js' ? '.js' : data.target.importSuffix;
+  const wiring = { add: data.added, remove: data.removed, importSuffix };
   const rewire = (text: string) => {
     try {
       return rewireIndex(path, text, wiring);

@@ -1,12 +1,15 @@
 import type { ImportDeclaration, SourceFile } from 'ts-morph';
+import { requireStatements, usesRequire } from './_requires.js';
 import { lineBreak, lineEnd, onlyTriviaAfter } from './_text-lines.js';
 
 /**
  * Imports a store factory into index.ts: `import { <factory> } from '<specifier>';` on a line of
  * its own after the other store imports (or the last import), written in the quotes and semicolon
- * style of that import. Returns false when the file already imports the name.
+ * style of that import. Returns false when the file already imports the name. A CommonJS
+ * index.js gets `const { <factory> } = require('<specifier>');` after its requires instead.
  */
 export function addStoreImport(file: SourceFile, factory: string, specifier: string): boolean {
+  if (usesRequire(file)) return addStoreRequire(file, factory, specifier);
   const imports = file.getImportDeclarations();
   if (
     imports.some((declaration) =>
@@ -31,5 +34,18 @@ export function addStoreImport(file: SourceFile, factory: string, specifier: str
   }
   const end = anchor.getEnd();
   file.insertText(onlyTriviaAfter(text, end) ? lineEnd(text, end) : end, `${eol}${line}`);
+  return true;
+}
+
+function addStoreRequire(file: SourceFile, factory: string, specifier: string): boolean {
+  const requires = requireStatements(file);
+  if (requires.some((entry) => entry.names.some((name) => name.getNameNode().getText() === factory))) return false;
+  const text = file.getFullText();
+  const anchor = requires.filter((entry) => /\/stores\//.test(entry.specifier)).at(-1) ?? requires.at(-1)!;
+  const quote = /require\(\s*"/.test(anchor.statement.getText()) ? '"' : "'";
+  const semicolon = anchor.statement.getText().endsWith(';') ? ';' : '';
+  const line = `const { ${factory} } = require(${quote}${specifier}${quote})${semicolon}`;
+  const end = anchor.statement.getEnd();
+  file.insertText(onlyTriviaAfter(text, end) ? lineEnd(text, end) : end, `${lineBreak(text)}${line}`);
   return true;
 }

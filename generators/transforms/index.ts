@@ -2,27 +2,69 @@ import { inMemoryFile } from './_in-memory.js';
 import { addHeader } from './add-header.js';
 import { format } from './format.js';
 import { rewriteImports } from './rewrite-imports.js';
+import { toCommonJs } from './to-commonjs.js';
+import { toJsDoc } from './to-jsdoc.js';
 
 export interface VendorContext {
   root: string;
   version: string;
   importSuffix: '.js' | '';
+  /** TypeScript as written, or JavaScript with JSDoc types as an ES module or CommonJS. */
+  output: OutputKind;
+}
+
+export type OutputKind = 'ts' | 'esm' | 'commonjs';
+
+/** One file the app receives: a path relative to the app root and its text. */
+export interface EmittedFile {
+  path: string;
+  text: string;
 }
 
 /**
  * The declared transforms from a runtime source to the file an app receives, in order:
- * rewrite relative imports for the app's module resolution, add the vendored-file header,
- * format with the app's prettier config. Edits happen in an in-memory ts-morph project;
- * nothing is saved to disk here.
+ * rewrite relative imports for the app's module resolution, then for JavaScript apps turn the
+ * types into JSDoc (and ES module syntax into CommonJS where the app is CommonJS), add the
+ * vendored-file header, format with the app's prettier config. Edits happen in an in-memory
+ * ts-morph project; nothing is saved to disk here. A JavaScript file whose source augments
+ * another module's types comes with a `.types.d.ts` file beside it.
  */
 export async function vendorSource(
   context: VendorContext,
   origin: string,
   source: string,
   target: string,
-): Promise<string> {
-  const file = inMemoryFile(target, source);
-  rewriteImports(file, context.importSuffix);
-  addHeader(file, origin, context.version);
-  return format(context.root, target, file.getFullText());
+): Promise<EmittedFile[]> {
+  const converted = convertSource(context.output, source, target);
+  const files: EmittedFile[] = [];
+  for (const { path, text } of converted) {
+    const file = inMemoryFile(path, text);
+    if (context.output === 'ts') rewriteImports(file, context.importSuffix);
+    addHeader(file, origin, context.version);
+    files.push({ path, text: await format(context.root, path, file.getFullText()) });
+  }
+  return files;
+}
+
+/**
+ * TypeScript source as the app's language: itself for TypeScript apps, else JavaScript with JSDoc
+ * types at `target` with `.js` (plus the declarations file when there are augmentations). The
+ * templates (index.ts, the example server) go through here too, so there are no JavaScript copies.
+ */
+export function convertSource(output: OutputKind, source: string, target: string): EmittedFile[] {
+  if (output === 'ts') return [{ path: target, text: source }];
+  const jsPath = javascriptPath(target);
+  const base = jsPath.slice(jsPath.lastIndexOf('/') + 1).replace(/\.js$/, '');
+  const declarationsName = `${base}.types.d.ts`;
+  const { text, declarations } = toJsDoc(inMemoryFile(target.replace(/\.[cm]?js$/, '.ts'), source), declarationsName);
+  const js = output === 'commonjs' ? toCommonJs(inMemoryFile(jsPath, text)) : text;
+  const files = [{ path: jsPath, text: js }];
+  if (declarations !== undefined)
+    files.push({ path: `${jsPath.slice(0, jsPath.lastIndexOf('/') + 1)}${declarationsName}`, text: declarations });
+  return files;
+}
+
+/** `core/manager.ts` → `core/manager.js`. */
+export function javascriptPath(path: string): string {
+  return path.replace(/\.ts$/, '.js');
 }
