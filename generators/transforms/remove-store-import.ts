@@ -1,4 +1,5 @@
-import { Node, type SourceFile } from 'ts-morph';
+import type { SourceFile } from 'ts-morph';
+import { Node } from '../ts-morph.js';
 import { lineEnd, lineStart, onlyIndentBefore, onlyTriviaAfter } from './_text-lines.js';
 
 export type ImportRemoval = 'removed' | 'still-used' | 'absent';
