@@ -83,7 +83,9 @@ const load = () =>
     .map((value) => value.toFixed(2))
     .join(' ');
 
-console.log(`${cli}: node ${process.version}; CLI flags: ${cliArgs.join(' ')}; ${runs} run(s) each; load average ${load()}`);
+console.log(
+  `${cli}: node ${process.version}; CLI flags: ${cliArgs.join(' ')}; ${runs} run(s) each; load average ${load()}`,
+);
 const apps = [];
 const firsts = [];
 for (let i = 0; i < runs; i++) {

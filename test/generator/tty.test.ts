@@ -34,9 +34,22 @@ class Terminal {
       .map(([name, value]) => (value === undefined ? `unset ${name};` : `export ${name}=${quote(value)};`))
       .join(' ');
     const command = `${exports} ${quote(process.execPath)} ${quote(cli)} ${args.map(quote).join(' ')}; echo $? > ${quote(this.exitFile)}; exec sleep 600`;
-    const started = this.tmux(
-      ['new-session', '-d', '-s', 'cli', '-x', '160', '-y', '50', '-c', cwd, '-P', '-F', '#{pane_pid} #{pid}', command],
-    );
+    const started = this.tmux([
+      'new-session',
+      '-d',
+      '-s',
+      'cli',
+      '-x',
+      '160',
+      '-y',
+      '50',
+      '-c',
+      cwd,
+      '-P',
+      '-F',
+      '#{pane_pid} #{pid}',
+      command,
+    ]);
     this.pids.push(...started.trim().split(' ').map(Number));
   }
 
@@ -51,7 +64,9 @@ class Terminal {
       const screen = this.screen();
       if (pattern.test(screen)) return screen;
       if (this.exited() || Date.now() > deadline)
-        throw new Error(`${pattern} never appeared on the terminal (exit code ${this.exitCode() ?? 'none yet'}):\n${screen}`);
+        throw new Error(
+          `${pattern} never appeared on the terminal (exit code ${this.exitCode() ?? 'none yet'}):\n${screen}`,
+        );
       await sleep(100);
     }
   }
