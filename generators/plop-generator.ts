@@ -1,7 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import nodePlop, { type ActionType, type CustomActionConfig, type NodePlopAPI, type PromptQuestion } from 'node-plop';
+import Handlebars from 'handlebars';
+import type { CustomActionConfig, PromptQuestion } from 'node-plop';
 import { findFramework, findStore, frameworks, stores } from '../runtime/manifest.js';
-import { required, templateData, type ActionData, type LayerAnswers, type RunContext } from './actions/context.js';
+import {
+  required,
+  templateData,
+  type ActionData,
+  type LayerAnswers,
+  type RenderString,
+  type RunContext,
+} from './actions/context.js';
 import { manifestAction } from './actions/layer-manifest.js';
 import { packageJsonAction } from './actions/package-json.js';
 import { retireAction } from './actions/retire.js';
@@ -14,35 +22,40 @@ export type { LayerAnswers, RunContext } from './actions/context.js';
 
 /**
  * The plop generator: prompts for whatever the flags left open, and custom actions that plan
- * files in memory. Each action keeps plop's contract: it returns a one-line description and
- * throws on failure. Nothing touches the disk until the whole plan is committed.
+ * files in memory. Each action keeps plop's contract: it takes the answers and its action config,
+ * returns a one-line description and throws on failure. Nothing touches the disk until the whole
+ * plan is committed.
+ *
+ * node-plop loads inquirer with it, a few hundred milliseconds, so it is imported only when a
+ * person is asked something. The actions, which every run needs, run here in order and the first
+ * failure stops the run, as plop's runner does; templates render with Handlebars and its default
+ * options, as plop's renderString does.
  */
-export async function createPlop(): Promise<NodePlopAPI> {
-  const plop = await nodePlop('', { force: false, destBasePath: undefined });
-  const actions: Record<string, Action> = {
-    vendor: vendorAction,
-    render: (data, config) => renderAction(plop, data, config),
-    'wire-index': (data) => wireIndexAction(plop, data),
-    retire: retireAction,
-    'package-json': packageJsonAction,
-    'layer-manifest': manifestAction,
-  };
-  for (const [name, action] of Object.entries(actions)) plop.setActionType(name, keepingErrors(action));
-  return plop;
-}
-
 type Action = (data: ActionData, config: CustomActionConfig<string>) => string | Promise<string>;
 
-/** Plop reports a failure as text; the thrown error itself is kept so the CLI can give its exit code. */
-function keepingErrors(action: Action) {
-  return async (data: object, config: CustomActionConfig<string>): Promise<string> => {
-    try {
-      return await action(data as ActionData, config);
-    } catch (error) {
-      (data as ActionData).thrown.push(error);
-      throw error;
-    }
-  };
+const ACTIONS: Readonly<Record<string, Action>> = {
+  vendor: vendorAction,
+  render: renderAction,
+  'wire-index': wireIndexAction,
+  retire: retireAction,
+  'package-json': packageJsonAction,
+  'layer-manifest': manifestAction,
+};
+
+/** Asks a person for the answers the flags did not give. */
+export async function askQuestions(
+  missing: ReadonlyArray<keyof LayerAnswers>,
+  target: TargetApp,
+  defaultDir: string,
+): Promise<Partial<LayerAnswers>> {
+  const { default: nodePlop } = await import('node-plop');
+  const plop = await nodePlop('', { force: false, destBasePath: undefined });
+  const generator = plop.setGenerator('questions', {
+    description: 'questions',
+    prompts: promptsFor(missing, target, defaultDir),
+    actions: [],
+  });
+  return (await generator.runPrompts()) as Partial<LayerAnswers>;
 }
 
 /** Questions for the answers the flags did not give. */
@@ -76,29 +89,26 @@ export function promptsFor(
   return questions;
 }
 
-/** Plans every file for `answers` into `context.plan` by running the plop actions. */
-export async function planLayer(plop: NodePlopAPI, answers: LayerAnswers, context: RunContext): Promise<void> {
+/** Plans every file for `answers` into `context.plan` by running the actions. */
+export async function planLayer(answers: LayerAnswers, context: RunContext): Promise<void> {
   const framework = required(findFramework(answers.framework), 'framework', answers.framework);
   const chosen = answers.stores.map((name) => required(findStore(name), 'store', name));
-  plop.setPartial('usage', readFileSync(templatePath(`usage/${framework.name}.md.hbs`), 'utf8'));
+  const render = templateRenderer({ usage: readFileSync(templatePath(`usage/${framework.name}.md.hbs`), 'utf8') });
   const sources = new Set([
     ...coreFiles(),
     ...chosen.flatMap((store) => [...store.helpers, store.file]),
     framework.file,
   ]);
-  const actions: ActionType[] = [...sources].map((source) => ({ type: 'vendor', source }));
-  actions.push({ type: 'wire-index' }, render('README.md.hbs', `${answers.dir}/README.md`));
-  if (answers.example) actions.push(render(`example/${framework.name}.ts.hbs`, answers.example));
+  const actions: Array<CustomActionConfig<string>> = [...sources].map((source) => ({ type: 'vendor', source }));
+  actions.push({ type: 'wire-index' }, renderConfig('README.md.hbs', `${answers.dir}/README.md`));
+  if (answers.example) actions.push(renderConfig(`example/${framework.name}.ts.hbs`, answers.example));
   actions.push({ type: 'retire' }, { type: 'package-json' }, { type: 'layer-manifest' });
 
-  const generator = plop.setGenerator('session-layer', { description: 'Server-side sessions', prompts: [], actions });
-  const data: ActionData = { ...answers, ...context, thrown: [] };
-  const { failures } = await generator.runActions(data);
-  const failure = failures[0];
-  if (failure) throw data.thrown[0] ?? new Error(`${failure.type} ${failure.path}: ${failure.error}`);
+  const data: ActionData = { ...answers, ...context, render };
+  for (const config of actions) await required(ACTIONS[config.type], 'action', config.type)(data, config);
 }
 
-function render(templateName: string, target: string): CustomActionConfig<'render'> {
+function renderConfig(templateName: string, target: string): CustomActionConfig<'render'> {
   return { type: 'render', templateName, target };
 }
 
@@ -109,9 +119,16 @@ function coreFiles(): string[] {
     .map((name) => `core/${name}`);
 }
 
+/** Handlebars as plop's renderString uses it (default options), with our partials, in an instance of its own. */
+function templateRenderer(partials: Readonly<Record<string, string>>): RenderString {
+  const handlebars = Handlebars.create();
+  for (const [name, text] of Object.entries(partials)) handlebars.registerPartial(name, text);
+  return (template, data) => handlebars.compile(template)(data);
+}
+
 /** The framework's usage snippet (templates/usage/<framework>.md.hbs), for the closing next steps. */
-export function renderUsage(plop: NodePlopAPI, answers: LayerAnswers, target: TargetApp): string {
-  return plop.renderString(
+export function renderUsage(answers: LayerAnswers, target: TargetApp): string {
+  return templateRenderer({})(
     readFileSync(templatePath(`usage/${answers.framework}.md.hbs`), 'utf8'),
     templateData(answers, target),
   );

@@ -13,7 +13,7 @@ import { nextSteps, type NextSteps } from './next-steps.js';
 import { installCommand } from './package-manager.js';
 import { generatorVersion } from './paths.js';
 import { Plan } from './plan.js';
-import { createPlop, planLayer, promptsFor, renderUsage, type LayerAnswers } from './plop-generator.js';
+import { askQuestions, planLayer, renderUsage, type LayerAnswers } from './plop-generator.js';
 import { fileDiff, fileLine, nextStepsText } from './report.js';
 import { forgetStyles } from './transforms/format.js';
 import { defaultStoreScheme } from './wire-index.js';
@@ -38,11 +38,10 @@ export async function run(flags: CliFlags, io: CliIo): Promise<number> {
   }
 
   await forgetStyles();
-  const plop = await createPlop();
   const plan = new Plan(target.root);
   const answers = layer
     ? answersFromLayer(flags, target, layer, plan)
-    : await answersForNewLayer(plop, flags, target, io, dirFlag);
+    : await answersForNewLayer(flags, target, io, dirFlag);
   const before = layer?.manifest.stores ?? [];
   const added = answers.stores.filter((name) => !before.includes(name)).map(storeEntry);
   const removed = before.filter((name) => !answers.stores.includes(name)).map(storeEntry);
@@ -53,7 +52,7 @@ export async function run(flags: CliFlags, io: CliIo): Promise<number> {
     );
   }
   const policy = flags.command === 'update' ? 'merge' : flags.force ? 'force' : 'stop';
-  await planLayer(plop, answers, { target, plan, layer, policy, added, removed });
+  await planLayer(answers, { target, plan, layer, policy, added, removed });
 
   const paint = painter(!flags.json && useColor(io.stdout, io.env));
   const blocked = plan.blocked;
@@ -77,7 +76,7 @@ export async function run(flags: CliFlags, io: CliIo): Promise<number> {
   const steps = nextSteps(
     target,
     readme?.base ?? readme?.after ?? '',
-    renderUsage(plop, answers, target),
+    renderUsage(answers, target),
     answers.example,
     flags.install,
     answers.language,
@@ -120,7 +119,6 @@ function answersFromLayer(flags: CliFlags, target: TargetApp, layer: ExistingLay
 
 /** A first run: flags first; prompts only for what is missing, and only when a person is there to answer. */
 async function answersForNewLayer(
-  plop: Awaited<ReturnType<typeof createPlop>>,
   flags: CliFlags,
   target: TargetApp,
   io: CliIo,
@@ -133,14 +131,8 @@ async function answersForNewLayer(
   if (dirFlag === undefined) missing.push('dir');
 
   let prompted: Partial<LayerAnswers> = {};
-  if (io.interactive && !flags.yes && !flags.json && missing.length > 0) {
-    const generator = plop.setGenerator('questions', {
-      description: 'questions',
-      prompts: promptsFor(missing, target, defaultDir),
-      actions: [],
-    });
-    prompted = (await generator.runPrompts()) as Partial<LayerAnswers>;
-  }
+  if (io.interactive && !flags.yes && !flags.json && missing.length > 0)
+    prompted = await askQuestions(missing, target, defaultDir);
   const framework = flags.framework ?? prompted.framework ?? target.detectedFramework;
   if (framework === undefined) throw new UsageError('no framework found in package.json; pass --framework');
   return {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ts } from 'ts-morph';
+import type { ts as TypeScript } from 'ts-morph';
 import { UsageError } from './errors.js';
+import { ts } from './ts-morph.js';
 
 /** What the app's TypeScript settings decide about the code we emit. */
 export interface ModuleFacts {
@@ -32,7 +33,7 @@ export function readModuleFacts(root: string, packageType: string | undefined): 
   const configPath = join(root, 'tsconfig.json');
   if (!existsSync(configPath))
     return { importSuffix: '.js', moduleFormat: packageFormat, verbatimModuleSyntax: false, configFiles: [] };
-  const unrecoverable: ts.Diagnostic[] = [];
+  const unrecoverable: TypeScript.Diagnostic[] = [];
   const parsed = ts.getParsedCommandLineOfConfigFile(
     configPath,
     {},
@@ -56,19 +57,19 @@ export function readModuleFacts(root: string, packageType: string | undefined): 
     verbatimModuleSyntax: verbatimModuleSyntax === true,
     configFiles: [
       configPath,
-      ...((parsed.options['configFile'] as ts.TsConfigSourceFile | undefined)?.extendedSourceFiles ?? []),
+      ...((parsed.options['configFile'] as TypeScript.TsConfigSourceFile | undefined)?.extendedSourceFiles ?? []),
     ],
   };
 }
 
-function isNodeModule(module: ts.ModuleKind | undefined): boolean {
+function isNodeModule(module: TypeScript.ModuleKind | undefined): boolean {
   // node16, node18, node20 and nodenext.
   return module !== undefined && module >= ts.ModuleKind.Node16 && module <= ts.ModuleKind.NodeNext;
 }
 
 function importSuffixFor(
-  module: ts.ModuleKind | undefined,
-  resolution: ts.ModuleResolutionKind | undefined,
+  module: TypeScript.ModuleKind | undefined,
+  resolution: TypeScript.ModuleResolutionKind | undefined,
 ): '.js' | '' {
   if (resolution !== undefined)
     return resolution === ts.ModuleResolutionKind.Node16 || resolution === ts.ModuleResolutionKind.NodeNext
@@ -78,7 +79,10 @@ function importSuffixFor(
 }
 
 /** Node-style modules follow package.json `type`; `commonjs` (and amd/umd/system) is CommonJS; es20xx/esnext/preserve are ESM. */
-function moduleFormatFor(module: ts.ModuleKind | undefined, packageFormat: 'esm' | 'commonjs'): 'esm' | 'commonjs' {
+function moduleFormatFor(
+  module: TypeScript.ModuleKind | undefined,
+  packageFormat: 'esm' | 'commonjs',
+): 'esm' | 'commonjs' {
   if (module === undefined || isNodeModule(module)) return packageFormat;
   if (
     module === ts.ModuleKind.CommonJS ||

@@ -1,4 +1,4 @@
-import { Node } from 'ts-morph';
+import { Node } from './ts-morph.js';
 import type { StoreEntry } from '../runtime/manifest.js';
 import { inMemoryFile } from './transforms/_in-memory.js';
 import { addStoreFactory } from './transforms/add-store-factory.js';

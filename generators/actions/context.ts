@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import type { NodePlopAPI } from 'node-plop';
 import { findFramework, findStore, type StoreEntry } from '../../runtime/manifest.js';
 import type { TargetApp } from '../detect.js';
 import type { ExistingLayer } from '../layer.js';
@@ -40,10 +39,12 @@ export interface RunContext {
   removed: StoreEntry[];
 }
 
+/** Renders a Handlebars template with its data. */
+export type RenderString = (template: string, data: Record<string, unknown>) => string;
+
 /** Passed to every action: the answers, where to plan, and facts about the app. */
 export interface ActionData extends LayerAnswers, RunContext {
-  /** What the actions threw: plop reports failures as text, and the CLI needs the error itself (its exit code). */
-  thrown: unknown[];
+  render: RenderString;
 }
 
 /** How reconcile() treats the user's edits in this run, and how it reaches the plan and the app's style. */
@@ -78,13 +79,8 @@ export function codePath(language: LayerAnswers['language'], path: string): stri
  * Renders a template with the layer's data. Code templates are TypeScript: a JavaScript layer gets
  * them through the same conversion as the runtime sources. Code is formatted in the app's style.
  */
-export async function renderTemplate(
-  plop: NodePlopAPI,
-  data: ActionData,
-  templateName: string,
-  target: string,
-): Promise<string> {
-  const rendered = plop.renderString(readFileSync(templatePath(templateName), 'utf8'), templateData(data, data.target));
+export async function renderTemplate(data: ActionData, templateName: string, target: string): Promise<string> {
+  const rendered = data.render(readFileSync(templatePath(templateName), 'utf8'), templateData(data, data.target));
   if (!templateName.endsWith('.ts.hbs')) return rendered;
   const [code] = convertSource(outputKind(data.language, data.target), rendered, target);
   return format(data.target.root, target, code!.text);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { CustomActionConfig, NodePlopAPI } from 'node-plop';
+import type { CustomActionConfig } from 'node-plop';
 import { generatorVersion, runtimePath } from '../paths.js';
 import { vendorSource } from '../transforms/index.js';
 import { outputKind, planGenerated, renderTemplate, type ActionData } from './context.js';
@@ -26,16 +26,8 @@ export async function vendorAction(data: ActionData, config: CustomActionConfig<
 }
 
 /** Renders a template (README, example server) and reconciles it with what the app has. */
-export async function renderAction(
-  plop: NodePlopAPI,
-  data: ActionData,
-  config: CustomActionConfig<string>,
-): Promise<string> {
+export async function renderAction(data: ActionData, config: CustomActionConfig<string>): Promise<string> {
   const target = String(config['target']);
-  const planned = await planGenerated(
-    data,
-    target,
-    await renderTemplate(plop, data, String(config['templateName']), target),
-  );
+  const planned = await planGenerated(data, target, await renderTemplate(data, String(config['templateName']), target));
   return `${planned.change} ${target}`;
 }

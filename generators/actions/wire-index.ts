@@ -1,4 +1,3 @@
-import type { NodePlopAPI } from 'node-plop';
 import { UsageError } from '../errors.js';
 import { hashText, type PlannedFile } from '../plan.js';
 import { reconcile } from '../reconcile.js';
@@ -11,11 +10,11 @@ import { codePath, planGenerated, reconcileContext, renderTemplate, type ActionD
  * its recorded base, so the base stays "what the generator would have written" and `update` can
  * merge template changes into the user's version three-way.
  */
-export async function wireIndexAction(plop: NodePlopAPI, data: ActionData): Promise<string> {
+export async function wireIndexAction(data: ActionData): Promise<string> {
   const path = codePath(data.language, `${data.dir}/index.ts`);
   const disk = data.plan.read(path);
   if (data.layer === undefined || disk === undefined) {
-    const planned = await planGenerated(data, path, await renderTemplate(plop, data, 'index.ts.hbs', path));
+    const planned = await planGenerated(data, path, await renderTemplate(data, 'index.ts.hbs', path));
     return `${planned.change} ${path}`;
   }
   const importSuffix = data.language === 'js' ? '.js' : data.target.importSuffix;
@@ -38,7 +37,7 @@ export async function wireIndexAction(plop: NodePlopAPI, data: ActionData): Prom
 
   let planned: PlannedFile;
   if (data.policy === 'merge') {
-    const generated = await renderTemplate(plop, data, 'index.ts.hbs', path);
+    const generated = await renderTemplate(data, 'index.ts.hbs', path);
     const layerFile = {
       path,
       generated,

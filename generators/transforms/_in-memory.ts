@@ -1,4 +1,5 @@
-import { NewLineKind, Project, type SourceFile } from 'ts-morph';
+import type { SourceFile } from 'ts-morph';
+import { NewLineKind, Project } from '../ts-morph.js';
 
 /**
  * A source file in an in-memory ts-morph project: edits are planned here and never saved to disk.

@@ -1,4 +1,5 @@
-import { Node, type BindingElement, type SourceFile, type VariableStatement } from 'ts-morph';
+import type { BindingElement, SourceFile, VariableStatement } from 'ts-morph';
+import { Node } from '../ts-morph.js';
 
 /** A top-level `const { a, b: c } = require('./x.js');`: the CommonJS form of a named import. */
 export interface RequireStatement {

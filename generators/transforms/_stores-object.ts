@@ -1,4 +1,5 @@
-import { Node, type ObjectLiteralExpression, type ObjectLiteralElementLike, type SourceFile } from 'ts-morph';
+import type { ObjectLiteralElementLike, ObjectLiteralExpression, SourceFile } from 'ts-morph';
+import { Node } from '../ts-morph.js';
 
 /**
  * The object literal of index.ts's top-level `stores` declaration (`export const stores: StoreFactories = { ... }`),

@@ -1,4 +1,5 @@
-import { Node, type ImportDeclaration, type SourceFile, type VariableStatement } from 'ts-morph';
+import type { ImportDeclaration, SourceFile, VariableStatement } from 'ts-morph';
+import { Node } from '../ts-morph.js';
 import { importedName, requireStatements, usesRequire } from './_requires.js';
 import { lineEnd, lineStart, onlyIndentBefore, onlyTriviaAfter } from './_text-lines.js';
 

@@ -1,15 +1,14 @@
-import {
-  Node,
-  SyntaxKind,
-  type ClassDeclaration,
-  type ImportDeclaration,
-  type InterfaceDeclaration,
-  type JSDoc,
-  type ParameterDeclaration,
-  type SourceFile,
-  type TypeAliasDeclaration,
-  type TypeNode,
-  type TypeParameterDeclaration,
+import { Node, SyntaxKind } from '../ts-morph.js';
+import type {
+  ClassDeclaration,
+  ImportDeclaration,
+  InterfaceDeclaration,
+  JSDoc,
+  ParameterDeclaration,
+  SourceFile,
+  TypeAliasDeclaration,
+  TypeNode,
+  TypeParameterDeclaration,
 } from 'ts-morph';
 import { TextEdits } from './_edits.js';
 

@@ -1,5 +1,12 @@
 /** One commit waiting for its turn. Only its first settlement counts. */
-export class Queued<Job, Result> {
+export interface Queued<Job, Result> {
+  readonly job: Job;
+  readonly settled: boolean;
+  resolve(result: Result): void;
+  reject(error: unknown): void;
+}
+
+class Entry<Job, Result> implements Queued<Job, Result> {
   settled = false;
 
   constructor(
@@ -37,7 +44,7 @@ export class CommitQueue<Job, Result> {
 
   run(key: string, job: Job): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      const entry = new Queued(job, resolve, reject);
+      const entry = new Entry(job, resolve, reject);
       const waiting = this.#waiting.get(key);
       if (waiting) waiting.push(entry);
       else {

@@ -63,7 +63,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   // Commits of one session from this process are queued and saved in batches (see saveQueued);
   // only other processes can still race a commit, and that costs one re-read and merge.
   const latestWrites = new RecentWrites();
-  const commits = new CommitQueue<Draft, string | undefined>(saveQueued);
+  const commits = new CommitQueue(saveQueued);
   let warnedInsecure = false;
 
   async function load(request: RequestInfo): Promise<Session<SessionData>> {
@@ -131,11 +131,10 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     if (state.committed || state.degraded) return undefined;
     state.committed = true;
     try {
-      const draft = draftOf(session, state);
-      if (draft === undefined) return undefined;
-      if (draft.action === 'clear-cookie') return clearCookie(config.cookie, draft.secure);
-      if (draft.action === 'create') return await createNew(draft);
-      return await commits.run(draft.key, draft);
+      const { record, identity, key } = state;
+      if (!record || !identity || key === undefined) return await commitNew(session, state);
+      const draft = draftOf(session, state, record, identity, key);
+      return draft && (await commits.run(key, draft));
     } catch (error) {
       if (!(error instanceof SessionStoreError) || config.onStoreError === 'fail') throw error;
       logger.warn(`${error.message}; the session was not saved (onStoreError: "continue")`);
@@ -144,31 +143,48 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   }
 
   /**
-   * Decides, from the session alone and without touching the store, what its commit has to do.
-   * Undefined when nothing: an unchanged session between renewals costs no store call at all.
+   * A new visitor's commit: nothing at all when nothing was stored (no store write, no cookie),
+   * else a brand-new id, outside the queue (nobody else can know it yet).
    */
-  function draftOf(session: Session<SessionData>, state: SessionState): Draft | undefined {
+  async function commitNew(session: Session<SessionData>, state: SessionState): Promise<string | undefined> {
     const secure = isSecure(state.request);
+    if (state.invalidated)
+      return readCookie(state.request.cookieHeader, config.cookie.name).length > 0
+        ? clearCookie(config.cookie, secure)
+        : undefined;
+    const text = JSON.stringify(Session.values(session));
+    if (text === '{}') return undefined;
+    const record = newRecord(text, 1, Date.now(), Date.now(), state.maxAge ?? config.maxAge, state.request);
+    return issue(record, secure);
+  }
+
+  /**
+   * Decides, from a loaded session alone and without touching the store, what its commit has to
+   * do. Undefined when nothing: an unchanged session between renewals costs no store call at all.
+   */
+  function draftOf(
+    session: Session<SessionData>,
+    state: SessionState,
+    loaded: SessionRecord,
+    identity: Identity,
+    key: string,
+  ): Draft | undefined {
     const values = Session.values(session);
-    const { record: loaded, identity, key } = state;
-
-    if (!loaded || identity === undefined || key === undefined) {
-      if (state.invalidated)
-        return readCookie(state.request.cookieHeader, config.cookie.name).length > 0
-          ? { action: 'clear-cookie', state, values, text: '{}', secure, key: '', ownKey: '' }
-          : undefined;
-      const text = JSON.stringify(values);
-      // A new visitor who stored nothing costs nothing: no store write and no cookie.
-      if (text === '{}') return undefined;
-      return { action: 'create', state, values, text, secure, key: '', ownKey: '' };
-    }
-
-    const ownKey = identity.key;
-    const draft = (action: DraftAction, text: string): Draft => ({ action, state, values, text, secure, key, ownKey });
+    const secure = isSecure(state.request);
+    const draft = (action: DraftAction, text: string): Draft => ({
+      action,
+      state,
+      loaded,
+      identity,
+      values,
+      text,
+      secure,
+      key,
+    });
     if (state.invalidated) return draft('destroy', '');
     const text = JSON.stringify(values);
     const now = Date.now();
-    const forwarded = key !== ownKey;
+    const forwarded = key !== identity.key;
     if (state.rotate || (config.rotateGrace === undefined && !forwarded && dueForRegeneration(loaded, now)))
       return draft('rotate', text);
     if (!forwarded && dueForRegeneration(loaded, now)) return draft('rotate-with-grace', text);
@@ -179,14 +195,6 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     if (expiryFrom(now, maxAge, loaded.createdAt) - loaded.expiresAt >= maxAge * RENEW_FRACTION)
       return draft('touch', text);
     return undefined;
-  }
-
-  /** A new visitor's first save: a brand-new id, no queue (nobody else can know it yet). */
-  async function createNew(draft: Draft): Promise<string> {
-    const { state } = draft;
-    const maxAge = state.maxAge ?? config.maxAge;
-    const record = newRecord(draft.text, 1, Date.now(), Date.now(), maxAge, state.request);
-    return issue(record, draft.secure);
   }
 
   /**
@@ -206,8 +214,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
           // Our memory of the last write serves plain writes only; the other steps re-read
           // and change the record, so it is forgotten.
           latestWrites.delete(key);
-          const entry = group[0]!;
-          entry.resolve(await saveOne(entry.job));
+          for (const entry of group) entry.resolve(await saveOne(entry.job));
         }
       } catch (error) {
         for (const entry of group) entry.reject(error);
@@ -216,8 +223,8 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   }
 
   async function saveOne(draft: Draft): Promise<string | undefined> {
-    const { state, key, ownKey, secure } = draft;
-    const loaded = state.record!;
+    const { state, loaded, key, secure } = draft;
+    const ownKey = draft.identity.key;
     if (draft.action === 'destroy') {
       // Logout: every path to the session dies at once, the forwarding record included.
       await store.destroy(key);
@@ -229,7 +236,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     const expiresAt = expiryFrom(now, maxAge, loaded.createdAt);
     if (draft.action === 'touch') {
       const renewed = await store.touch(key, expiresAt);
-      return renewed && key === ownKey ? cookieFor(state.identity!.cookieValue, expiresAt - now, secure) : undefined;
+      return renewed && key === ownKey ? cookieFor(draft.identity.cookieValue, expiresAt - now, secure) : undefined;
     }
     const merge: MergeInput = { state, values: draft.values, text: draft.text, maxAge, expiresAt };
     if (draft.action === 'rotate') return rotateNow(state, ownKey, merge, secure);
@@ -255,8 +262,9 @@ export function createSessionManager(options: SessionOptions): SessionManager {
         return false;
       }
     });
-    if (writers.length === 0) return;
-    let at = freshest(key, writers);
+    const [first] = writers;
+    if (!first) return;
+    let at = freshest(key, first.job, writers);
     for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
       const base = at.record;
       let data: string;
@@ -264,17 +272,17 @@ export function createSessionManager(options: SessionOptions): SessionManager {
         data = combinedData(base.data, writers);
         checkData(data);
       } catch (error) {
-        if (writers.length === 1) return writers[0]!.reject(error);
+        if (writers.length === 1) return writers[0]?.reject(error);
         // Together they pass a limit none passes alone: save them one by one instead, so only
         // the request that crosses it fails, as it would have without batching.
         for (const writer of writers) await writeTogether(key, [writer]);
         return;
       }
-      const last = writers[writers.length - 1]!.job;
-      const maxAge = lastMaxAge(writers) ?? base.maxAge;
+      const latest = latestSettings(first.job, writers);
+      const maxAge = latest.maxAge ?? base.maxAge;
       const now = Date.now();
       const record: SessionRecord = {
-        ...newRecord(data, base.version + 1, base.createdAt, base.issuedAt, maxAge, last.state.request),
+        ...newRecord(data, base.version + 1, base.createdAt, base.issuedAt, maxAge, latest.request),
         expiresAt: expiryFrom(now, maxAge, base.createdAt),
       };
       if (await store.write(at.key, record, base.version)) {
@@ -284,8 +292,8 @@ export function createSessionManager(options: SessionOptions): SessionManager {
           // A request that came with a retired id never gets a cookie: it must not learn the new
           // id, and re-sending the old one could overwrite the new cookie the browser just got.
           writer.resolve(
-            at.key === job.ownKey
-              ? cookieFor(job.state.identity!.cookieValue, record.expiresAt - now, job.secure)
+            at.key === job.identity.key
+              ? cookieFor(job.identity.cookieValue, record.expiresAt - now, job.secure)
               : undefined,
           );
         }
@@ -302,9 +310,9 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   }
 
   /** Where to write on top of: our last write to this key while it stayed busy, or the newest record loaded. */
-  function freshest(key: string, writers: ReadonlyArray<QueuedCommit>): Located {
-    let newest = writers[0]!.job.state.record!;
-    for (const { job } of writers) if (job.state.record!.version > newest.version) newest = job.state.record!;
+  function freshest(key: string, first: Draft, writers: ReadonlyArray<QueuedCommit>): Located {
+    let newest = first.loaded;
+    for (const { job } of writers) if (job.loaded.version > newest.version) newest = job.loaded;
     const ours = latestWrites.get(key);
     return ours && (ours.key !== key || ours.record.version >= newest.version) ? ours : { key, record: newest };
   }
@@ -518,7 +526,7 @@ async function backoff(attempt: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 ** attempt)));
 }
 
-type DraftAction = 'clear-cookie' | 'create' | 'destroy' | 'rotate' | 'rotate-with-grace' | 'write' | 'touch';
+type DraftAction = 'destroy' | 'rotate' | 'rotate-with-grace' | 'write' | 'touch';
 
 type QueuedCommit = Queued<Draft, string | undefined>;
 
@@ -526,14 +534,16 @@ type QueuedCommit = Queued<Draft, string | undefined>;
 interface Draft {
   action: DraftAction;
   state: SessionState;
+  /** The record as the request loaded it. */
+  loaded: SessionRecord;
+  /** The id the request presented; its key differs from `key` while it forwards to a successor. */
+  identity: Identity;
   values: SessionValues;
   /** The data as JSON ('' when it is not needed: logout). */
   text: string;
   secure: boolean;
-  /** The store key holding the session ('' for a new visitor). */
+  /** The store key holding the session. */
   key: string;
-  /** The key of the id the request presented ('' for a new visitor); differs from `key` while forwarded. */
-  ownKey: string;
 }
 
 /**
@@ -556,11 +566,21 @@ function combinedData(baseText: string, writers: ReadonlyArray<QueuedCommit>): s
   return text ?? JSON.stringify(values);
 }
 
-/** The idle lifetime the latest refresh({ maxAge }) in the batch asked for, if any did. */
-function lastMaxAge(writers: ReadonlyArray<QueuedCommit>): number | undefined {
+/**
+ * What the batch's record takes from its requests beyond data: the latest request's address and
+ * User-Agent, and the idle lifetime the latest refresh({ maxAge }) asked for, if any did.
+ */
+function latestSettings(
+  first: Draft,
+  writers: ReadonlyArray<QueuedCommit>,
+): { request: RequestInfo; maxAge: number | undefined } {
+  let request = first.state.request;
   let maxAge: number | undefined;
-  for (const { job } of writers) maxAge = job.state.maxAge ?? maxAge;
-  return maxAge;
+  for (const { job } of writers) {
+    request = job.state.request;
+    maxAge = job.state.maxAge ?? maxAge;
+  }
+  return { request, maxAge };
 }
 
 /** What a write needs to replay this request's changes on top of someone else's. */
