@@ -3,27 +3,26 @@ import type { SessionStore } from './store.js';
 
 /**
  * The store as the manager uses it: every failure becomes one `SessionStoreError`, and no call
- * waits longer than `timeoutMs`. Client libraries often retry or queue while a server is away
- * (ioredis' defaults answer the first request after 10+ s); a session layer should fail fast and
- * let the framework answer 503 instead. A write that times out may still land later, which the
- * versioned, conditional writes make harmless.
+ * waits much longer than `timeoutMs`. Client libraries often retry or queue while a server is
+ * away (ioredis' defaults answer the first request after 10+ s); a session layer should fail
+ * fast and let the framework answer 503 instead. A write that times out may still land later,
+ * which the versioned, conditional writes make harmless.
  */
 export function guardedStore(store: SessionStore, timeoutMs: number): SessionStore {
   const { name } = store;
-  // One promise and one timer per call: this sits on every request's path.
+  const deadlines = new Deadlines(timeoutMs);
   function guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new SessionStoreError(name, 'timeout', `${operation} took longer than ${timeoutMs} ms`)),
-        timeoutMs,
+      const call = deadlines.watch(() =>
+        reject(new SessionStoreError(name, 'timeout', `${operation} took longer than ${timeoutMs} ms`)),
       );
       const fail = (error: unknown) => {
-        clearTimeout(timer);
+        deadlines.forget(call);
         reject(asStoreError(name, operation, error));
       };
       try {
         run().then((value) => {
-          clearTimeout(timer);
+          deadlines.forget(call);
           resolve(value);
         }, fail);
       } catch (error) {
@@ -41,4 +40,50 @@ export function guardedStore(store: SessionStore, timeoutMs: number): SessionSto
     deleteExpired: () => storeCall(name, 'deleteExpired', () => store.deleteExpired()),
     close: () => store.close(),
   };
+}
+
+interface Watched {
+  deadline: number;
+  expire: () => void;
+}
+
+/**
+ * The deadlines of the calls in flight, checked by one timer every quarter of the timeout rather
+ * than by a timer per call (which costs more than a memory store's whole read). A call therefore
+ * expires between `timeoutMs` and 1.25 × `timeoutMs` after it started. The timer stops when a
+ * check finds nothing in flight, and never keeps the process alive.
+ */
+class Deadlines {
+  readonly #calls = new Set<Watched>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  watch(expire: () => void): Watched {
+    const call = { deadline: Date.now() + this.timeoutMs, expire };
+    this.#calls.add(call);
+    if (this.#timer === undefined) {
+      this.#timer = setInterval(() => this.#check(), Math.max(1, Math.ceil(this.timeoutMs / 4)));
+      this.#timer.unref();
+    }
+    return call;
+  }
+
+  forget(call: Watched): void {
+    this.#calls.delete(call);
+  }
+
+  #check(): void {
+    if (this.#calls.size === 0) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+      return;
+    }
+    const now = Date.now();
+    for (const call of this.#calls) {
+      if (call.deadline > now) continue;
+      this.#calls.delete(call);
+      call.expire();
+    }
+  }
 }

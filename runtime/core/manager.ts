@@ -22,8 +22,12 @@ import type { SessionRecord } from './store.js';
 export interface RequestInfo {
   /** The raw `Cookie` header. */
   cookieHeader: string | undefined;
-  /** Client address as the framework reports it (after its trust-proxy handling). */
-  ip: string | undefined;
+  /**
+   * Client address as the framework reports it (after its trust-proxy handling). May be a getter:
+   * the core reads it only when it stores the session or checks `bind.ip`, and some frameworks
+   * parse X-Forwarded-For for it, which a read-only request need not pay for.
+   */
+  readonly ip: string | undefined;
   userAgent: string | undefined;
   /** Whether the request arrived over HTTPS, as the framework reports it. */
   https: boolean;

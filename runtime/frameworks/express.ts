@@ -23,7 +23,9 @@ export function expressSession(manager: SessionManager): RequestHandler {
     manager
       .load({
         cookieHeader: req.headers.cookie,
-        ip: req.ip,
+        get ip() {
+          return req.ip;
+        },
         userAgent: req.headers['user-agent'],
         // req.secure honours Express' "trust proxy" setting for X-Forwarded-Proto.
         https: req.secure,

@@ -33,7 +33,9 @@ export function fastifySession(manager: SessionManager): FastifyPluginCallback {
       request.session = await manager.load({
         cookieHeader: request.headers.cookie,
         // request.ip and request.protocol honour Fastify's `trustProxy` option.
-        ip: request.ip,
+        get ip() {
+          return request.ip;
+        },
         userAgent: request.headers['user-agent'],
         https: request.protocol === 'https',
       });

@@ -47,10 +47,12 @@ export function honoSession(manager: SessionManager, options: HonoSessionOptions
     const session = await storeGuard(() =>
       manager.load({
         cookieHeader: c.req.header('Cookie'),
-        ip: getIp(c),
+        get ip() {
+          return getIp(c);
+        },
         userAgent: c.req.header('User-Agent'),
         // The adapter builds the URL from the connection (https only for a TLS socket).
-        https: new URL(c.req.url).protocol === 'https:',
+        https: c.req.url.startsWith('https:'),
       }),
     );
     c.set('session', session);

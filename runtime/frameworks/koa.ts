@@ -21,7 +21,9 @@ export function koaSession(manager: SessionManager): Middleware {
     ctx.session = await manager.load({
       cookieHeader: ctx.headers.cookie,
       // ctx.ip and ctx.secure honour Koa's `app.proxy` setting for X-Forwarded-For/-Proto.
-      ip: ctx.ip,
+      get ip() {
+        return ctx.ip;
+      },
       userAgent: ctx.headers['user-agent'],
       https: ctx.secure,
     });

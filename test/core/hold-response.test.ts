@@ -113,6 +113,26 @@ describe('holdResponse', () => {
     expect(reply.body).toBe('created');
   });
 
+  it('held twice (a session middleware mounted twice): both beforeSends run once, in order, before anything is sent', async () => {
+    const order: string[] = [];
+    const reply = await serve((response) => {
+      for (const name of ['outer', 'inner']) {
+        holdResponse(
+          response,
+          async () => {
+            await sleep(5);
+            order.push(name);
+            response.appendHeader('X-Held', name);
+          },
+          () => {},
+        );
+      }
+      response.end('done');
+    });
+    expect(order).toEqual(['outer', 'inner']);
+    expect(reply.headers['x-held']).toBe('outer, inner');
+    expect(reply.body).toBe('done');
+  });
   it('supports chained writeHead(...).end(...)', async () => {
     const reply = await serve((response) => {
       holdResponse(
