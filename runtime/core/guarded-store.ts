@@ -10,25 +10,27 @@ import type { SessionStore } from './store.js';
  */
 export function guardedStore(store: SessionStore, timeoutMs: number): SessionStore {
   const { name } = store;
-  const deadlines = new Deadlines(timeoutMs);
+  const deadlines = new Deadlines(name, timeoutMs);
   function guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const call = deadlines.watch(() =>
-        reject(new SessionStoreError(name, 'timeout', `${operation} took longer than ${timeoutMs} ms`)),
-      );
-      const fail = (error: unknown) => {
-        deadlines.forget(call);
-        reject(asStoreError(name, operation, error));
-      };
+      const call = deadlines.watch(operation, reject);
+      let work: Promise<T>;
       try {
-        run().then((value) => {
-          deadlines.forget(call);
-          resolve(value);
-        }, fail);
+        work = run();
       } catch (error) {
         // A store that throws instead of rejecting (a bug in it, or a client's argument check).
-        fail(error);
+        work = Promise.reject(error);
       }
+      work.then(
+        (value) => {
+          deadlines.forget(call);
+          resolve(value);
+        },
+        (error: unknown) => {
+          deadlines.forget(call);
+          reject(asStoreError(name, operation, error));
+        },
+      );
     });
   }
   return {
@@ -44,7 +46,8 @@ export function guardedStore(store: SessionStore, timeoutMs: number): SessionSto
 
 interface Watched {
   deadline: number;
-  expire: () => void;
+  operation: string;
+  reject: (error: SessionStoreError) => void;
 }
 
 /**
@@ -57,10 +60,13 @@ class Deadlines {
   readonly #calls = new Set<Watched>();
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly store: string,
+    private readonly timeoutMs: number,
+  ) {}
 
-  watch(expire: () => void): Watched {
-    const call = { deadline: Date.now() + this.timeoutMs, expire };
+  watch(operation: string, reject: (error: SessionStoreError) => void): Watched {
+    const call = { deadline: Date.now() + this.timeoutMs, operation, reject };
     this.#calls.add(call);
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => this.#check(), Math.max(1, Math.ceil(this.timeoutMs / 4)));
@@ -83,7 +89,9 @@ class Deadlines {
     for (const call of this.#calls) {
       if (call.deadline > now) continue;
       this.#calls.delete(call);
-      call.expire();
+      call.reject(
+        new SessionStoreError(this.store, 'timeout', `${call.operation} took longer than ${this.timeoutMs} ms`),
+      );
     }
   }
 }

@@ -76,7 +76,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     } catch (error) {
       if (config.onStoreError === 'fail') throw error;
       logger.warn(`${(error as Error).message}; continuing with an anonymous session (onStoreError: "continue")`);
-      return new Session({}, { ...newState(undefined, undefined, '{}', request), degraded: true });
+      return new Session({}, { ...newState(request), degraded: true });
     }
   }
 
@@ -90,7 +90,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
       const session = located && accept(identity, located, request);
       if (session) return session;
     }
-    return new Session({}, newState(undefined, undefined, '{}', request));
+    return new Session({}, newState(request));
   }
 
   /**
@@ -127,7 +127,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
       logger.warn(`[session] [${store.name}] ignored a corrupt or foreign session record`);
       return undefined;
     }
-    return new Session(values, { ...newState(identity, record, record.data, request), key });
+    return new Session(values, newState(request, identity, record, key));
   }
 
   async function commit(session: Session<SessionData>): Promise<string | undefined> {
@@ -174,30 +174,29 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     key: string,
   ): Draft | undefined {
     const values = Session.values(session);
-    const secure = isSecure(state.request);
-    const draft = (action: DraftAction, text: string): Draft => ({
-      action,
-      state,
-      loaded,
-      identity,
-      values,
-      text,
-      secure,
-      key,
-    });
-    if (state.invalidated) return draft('destroy', '');
-    const text = JSON.stringify(values);
+    const text = state.invalidated ? '' : JSON.stringify(values);
+    const action = actionOf(state, loaded, identity, key, text);
+    return action && { action, state, loaded, identity, values, text, secure: isSecure(state.request), key };
+  }
+
+  function actionOf(
+    state: SessionState,
+    loaded: SessionRecord,
+    identity: Identity,
+    key: string,
+    text: string,
+  ): DraftAction | undefined {
+    if (state.invalidated) return 'destroy';
     const now = Date.now();
     const forwarded = key !== identity.key;
     if (state.rotate || (config.rotateGrace === undefined && !forwarded && dueForRegeneration(loaded, now)))
-      return draft('rotate', text);
-    if (!forwarded && dueForRegeneration(loaded, now)) return draft('rotate-with-grace', text);
-    if (text !== state.loadedText || state.refreshed) return draft('write', text);
+      return 'rotate';
+    if (!forwarded && dueForRegeneration(loaded, now)) return 'rotate-with-grace';
+    if (text !== state.loadedText || state.refreshed) return 'write';
     // Unchanged: renew the expiry now and then, not on every request, so a busy user costs one
     // cheap touch per tenth of maxAge instead of a store write per request.
     const maxAge = state.maxAge ?? loaded.maxAge;
-    if (expiryFrom(now, maxAge, loaded.createdAt) - loaded.expiresAt >= maxAge * RENEW_FRACTION)
-      return draft('touch', text);
+    if (expiryFrom(now, maxAge, loaded.createdAt) - loaded.expiresAt >= maxAge * RENEW_FRACTION) return 'touch';
     return undefined;
   }
 
@@ -596,17 +595,13 @@ interface MergeInput {
   expiresAt: number;
 }
 
-function newState(
-  identity: Identity | undefined,
-  record: SessionRecord | undefined,
-  loadedText: string,
-  request: RequestInfo,
-): SessionState {
+/** The state of a session as loaded: a new visitor's when no record was found. */
+function newState(request: RequestInfo, identity?: Identity, record?: SessionRecord, key?: string): SessionState {
   return {
     identity,
-    key: undefined,
+    key,
     record,
-    loadedText,
+    loadedText: record ? record.data : '{}',
     request,
     invalidated: false,
     rotate: false,
