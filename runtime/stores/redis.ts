@@ -126,8 +126,18 @@ export function redisStore(options: RedisOptions = {}): SessionStore {
     for (const start of waiting) start();
   });
 
-  /** Runs one operation within `timeout` ms, waiting for the connection first if it is not up. */
+  /**
+   * Runs one operation within `timeout` ms, waiting for the connection first if it is not up.
+   * On a ready connection the client's own commandTimeout bounds the call, so the common case
+   * costs no timer of ours.
+   */
   function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    if (!closed && client.status === 'ready')
+      return run().catch((error: unknown) => {
+        throw new SessionStoreError('redis', codeOf(error), `${operation} failed: ${describe(error)}`, {
+          cause: error,
+        });
+      });
     return new Promise<T>((resolve, reject) => {
       const fail = (code: StoreErrorCode, detail: string, cause: unknown) =>
         reject(new SessionStoreError('redis', code, `${operation} failed: ${detail}`, { cause }));
@@ -159,7 +169,8 @@ export function redisStore(options: RedisOptions = {}): SessionStore {
         const record = reply && decodeRecord(reply[0]);
         // A key without an expiry (-1) was not written by this store.
         if (!reply || !record || reply[1] < 0) return undefined;
-        return { ...record, expiresAt: reply[1] };
+        record.expiresAt = reply[1];
+        return record;
       }),
 
     write: (key, record, expectedVersion) =>
