@@ -47,7 +47,7 @@ export function guardedStore(store: SessionStore, timeoutMs: number): SessionSto
 interface Watched {
   deadline: number;
   operation: string;
-  reject: (error: SessionStoreError) => void;
+  reject: (error: Error) => void;
 }
 
 /**
@@ -65,7 +65,7 @@ class Deadlines {
     private readonly timeoutMs: number,
   ) {}
 
-  watch(operation: string, reject: (error: SessionStoreError) => void): Watched {
+  watch(operation: string, reject: (error: Error) => void): Watched {
     const call = { deadline: Date.now() + this.timeoutMs, operation, reject };
     this.#calls.add(call);
     if (this.#timer === undefined) {
