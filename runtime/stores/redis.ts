@@ -1,7 +1,7 @@
 /**
  * Redis store: one string key per session, `<prefix><key>`, holding the record's text form, with
  * Redis' own expiry set in the same command as the write. Redis deletes expired sessions by
- * itself, so there is nothing to sweep. Needs Redis 7.0+ (or Valkey) for PEXPIRETIME.
+ * itself, so there is nothing to sweep. Needs Redis 7.0+ (or Valkey) for PXAT and PEXPIRETIME.
  *
  *   redis://127.0.0.1:6379                          one server
  *   redis://user:password@host:6379/2               ACL user, password, database 2
@@ -39,15 +39,18 @@ export interface RedisOptions {
 }
 
 /**
- * The record text and its absolute expiry (ms) in one round trip, from one atomic snapshot.
- * `touch` moves only the key's expiry, so the expiry in the text may be stale: PEXPIRETIME is
- * the truth. It returns exactly the ms given to PXAT / PEXPIREAT, so an untouched record reads
- * back unchanged. A pipeline would also be one round trip but two commands and not atomic.
+ * Renewal: the expiry in the record's header (its fifth element, see core/record.ts) and Redis'
+ * own expiry move together, so a read needs nothing but GET. It rewrites the value, but the core
+ * renews an unchanged session only once per tenth of its lifetime, while it reads it on every
+ * request. Answers 0 for a missing key (Redis has already dropped an expired one).
  */
-const GET_SCRIPT = `
+const TOUCH_SCRIPT = `
 local text = redis.call('GET', KEYS[1])
-if not text then return nil end
-return {text, redis.call('PEXPIRETIME', KEYS[1])}`;
+if not text then return 0 end
+local head, tail = string.match(text, '^(%[%d+,%d+,%d+,%d+,)%d+(.*)$')
+if not head then return 0 end
+redis.call('SET', KEYS[1], head .. ARGV[1] .. tail, 'PXAT', ARGV[1])
+return 1`;
 
 /**
  * Replace only if the stored version equals ARGV[2]; write and expiry in one SET. The version
@@ -62,7 +65,7 @@ return 1`;
 
 /** The scripts above, as ioredis adds them to the client (EVALSHA, falling back to EVAL once). */
 interface Scripts {
-  sessionGet(key: string): Promise<[string, number] | null>;
+  sessionTouch(key: string, expiresAt: string): Promise<number>;
   sessionUpdate(key: string, text: string, expectedVersion: string, expiresAt: string): Promise<number>;
 }
 
@@ -94,7 +97,7 @@ export function redisStore(options: RedisOptions = {}): SessionStore {
     autoResendUnfulfilledCommands: false,
   };
   const scripts = {
-    sessionGet: { lua: GET_SCRIPT, numberOfKeys: 1, readOnly: true },
+    sessionTouch: { lua: TOUCH_SCRIPT, numberOfKeys: 1 },
     sessionUpdate: { lua: UPDATE_SCRIPT, numberOfKeys: 1 },
   };
   // Reconnect forever, at most a second apart, so the store recovers soon after an outage.
@@ -165,11 +168,15 @@ export function redisStore(options: RedisOptions = {}): SessionStore {
 
     get: (key) =>
       call('get', async () => {
-        const reply = await commands.sessionGet(keyOf(key));
-        const record = reply && decodeRecord(reply[0]);
-        // A key without an expiry (-1) was not written by this store.
-        if (!reply || !record || reply[1] < 0) return undefined;
-        record.expiresAt = reply[1];
+        const text = await client.get(keyOf(key));
+        const record = text === null ? undefined : decodeRecord(text);
+        if (!record || record.expiresAt > Date.now()) return record;
+        // Redis still holds a record its header calls expired: renewed by an older version of
+        // this store, which moved only the key's expiry. Redis' expiry is the truth then; a key
+        // without one (-1) was not written by this store.
+        const expiresAt = await client.pexpiretime(keyOf(key));
+        if (expiresAt < 0) return undefined;
+        record.expiresAt = expiresAt;
         return record;
       }),
 
@@ -183,10 +190,8 @@ export function redisStore(options: RedisOptions = {}): SessionStore {
         return (await commands.sessionUpdate(keyOf(key), text, String(expectedVersion), expiresAt)) === 1;
       }),
 
-    // PEXPIREAT changes only the expiry and does nothing to a missing key.
     touch: (key, expiresAt) =>
-      // PEXPIREAT answers 1 when the key exists: Redis drops keys when they expire, so exists is live.
-      call('touch', async () => (await client.pexpireat(keyOf(key), expiresAt)) === 1),
+      call('touch', async () => (await commands.sessionTouch(keyOf(key), String(expiresAt))) === 1),
 
     destroy: (key) =>
       call('destroy', async () => {

@@ -54,15 +54,26 @@ describe.skipIf(!up)('redis store', () => {
     expect(await raw.exists(prefix + short)).toBe(0);
   });
 
-  it('redis: touch moves the expiry without rewriting the value, and get reports it', async () => {
+  it('redis: touch moves Redis’ expiry and the one in the header together, nothing else, and get reports it', async () => {
     const key = randomKey();
     const record = sampleRecord({ expiresAt: Date.now() + 10_000 });
     await store.write(key, record, undefined);
     const before = await raw.get(prefix + key);
     const later = Date.now() + 120_000;
-    await store.touch(key, later);
-    expect(await raw.get(prefix + key)).toBe(before);
-    expect(await raw.pttl(prefix + key)).toBeGreaterThan(100_000);
+    expect(await store.touch(key, later)).toBe(true);
+    expect(await raw.get(prefix + key)).toBe(before!.replace(`,${record.expiresAt},`, `,${later},`));
+    expect(await raw.pexpiretime(prefix + key)).toBe(later);
+    expect(await store.get(key)).toEqual({ ...record, expiresAt: later });
+  });
+
+  it('redis: a record renewed the old way (only the key’s expiry moved) reads with Redis’ expiry', async () => {
+    const key = randomKey();
+    const record = sampleRecord({ expiresAt: Date.now() + 1_000 });
+    await store.write(key, record, undefined);
+    const later = Date.now() + 120_000;
+    await raw.pexpireat(prefix + key, later);
+    await sleep(1_100);
+    // The header says expired; Redis still holds the key until `later`, which is the truth.
     expect(await store.get(key)).toEqual({ ...record, expiresAt: later });
   });
 
