@@ -25,9 +25,12 @@ export interface EmittedFile {
  * The declared transforms from a runtime source to the file an app receives, in order:
  * rewrite relative imports for the app's module resolution, then for JavaScript apps turn the
  * types into JSDoc (and ES module syntax into CommonJS where the app is CommonJS), add the
- * vendored-file header, format with the app's prettier config. Edits happen in an in-memory
- * ts-morph project; nothing is saved to disk here. A JavaScript file whose source augments
- * another module's types comes with a `.types.d.ts` file beside it.
+ * vendored-file header, format with the app's prettier config. Syntax edits happen in an
+ * in-memory ts-morph project; nothing is saved to disk here. A JavaScript file whose source
+ * augments another module's types comes with a `.types.d.ts` file beside it.
+ *
+ * TypeScript output is the runtime source with formatting-neutral edits only, so it is still in
+ * our style: an app without a prettier config gets it as it is (see format()).
  */
 export async function vendorSource(
   context: VendorContext,
@@ -37,11 +40,11 @@ export async function vendorSource(
 ): Promise<EmittedFile[]> {
   const converted = convertSource(context.output, source, target);
   const files: EmittedFile[] = [];
+  const inFallbackStyle = context.output === 'ts';
   for (const { path, text } of converted) {
-    const file = inMemoryFile(path, text);
-    if (context.output === 'ts') rewriteImports(file, context.importSuffix);
-    addHeader(file, origin, context.version);
-    files.push({ path, text: await format(context.root, path, file.getFullText()) });
+    const imports = context.output === 'ts' ? rewriteImports(path, text, context.importSuffix) : text;
+    const headed = addHeader(imports, origin, context.version);
+    files.push({ path, text: await format(context.root, path, headed, { inFallbackStyle }) });
   }
   return files;
 }
