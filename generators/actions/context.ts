@@ -82,7 +82,7 @@ export function codePath(language: LayerAnswers['language'], path: string): stri
 export async function renderTemplate(data: ActionData, templateName: string, target: string): Promise<string> {
   const rendered = data.render(readFileSync(templatePath(templateName), 'utf8'), templateData(data, data.target));
   if (!templateName.endsWith('.ts.hbs')) return rendered;
-  const [code] = convertSource(outputKind(data.language, data.target), rendered, target);
+  const [code] = await convertSource(outputKind(data.language, data.target), rendered, target);
   return format(data.target.root, target, code!.text);
 }
 
