@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stores } from '../../runtime/manifest.js';
 import { copyFixture, hashTree, makeApp, repoRoot } from '../helpers/apps.js';
 import { driveExampleContract } from '../helpers/example-contract.js';
 import { CookieClient, startServer } from '../helpers/http.js';
@@ -40,6 +41,24 @@ function checkJs(app: string, files: readonly string[], compiler: 'typescript' |
     '--skipLibCheck',
   ];
   return spawnSync(process.execPath, [tsc, ...options, ...files], { cwd: app, encoding: 'utf8' });
+}
+
+/**
+ * Strict checkJs by TypeScript 7 and 5 finds no error. TypeScript 7 does not take a class
+ * destructured from require() as a JSDoc type (TS2749, "refers to a value"); TypeScript 5 does.
+ * Every other error fails the test.
+ */
+function expectCheckJsClean(app: string, files: readonly string[], moduleFormat: 'esm' | 'commonjs'): void {
+  for (const compiler of ['typescript', 'typescript5'] as const) {
+    const check = checkJs(app, files, compiler);
+    const errors = check.stdout.split('\n').filter((line) => /error TS\d+/.test(line));
+    const known = moduleFormat === 'commonjs' && compiler === 'typescript' ? /error TS2749: / : /$^/;
+    expect(
+      errors.filter((line) => !known.test(line)),
+      `${compiler}: ${check.stdout}${check.stderr}`,
+    ).toEqual([]);
+    if (errors.length === 0) expect(check.status, check.stderr).toBe(0);
+  }
 }
 
 describe.each([
@@ -85,23 +104,23 @@ describe.each([
     }
 
     const files = ['session-example.js', 'src/app.js', ...code.map((path) => relative(app, path))];
-    for (const compiler of ['typescript', 'typescript5'] as const) {
-      const check = checkJs(app, files, compiler);
-      const errors = check.stdout.split('\n').filter((line) => /error TS\d+/.test(line));
-      // TypeScript 7 does not take a class destructured from require() as a JSDoc type (TS2749,
-      // "refers to a value"); TypeScript 5 does. Every other error fails the test.
-      const known = moduleFormat === 'commonjs' && compiler === 'typescript' ? /error TS2749: 'Session'/ : /$^/;
-      expect(
-        errors.filter((line) => !known.test(line)),
-        `${compiler}: ${check.stdout}${check.stderr}`,
-      ).toEqual([]);
-      if (errors.length === 0) expect(check.status, check.stderr).toBe(0);
-    }
+    expectCheckJsClean(app, files, moduleFormat);
 
     const tree = hashTree(app);
     expect((await generateOk(app, [])).stdout).toContain('up to date');
     expect((await generateOk(app, ['--store', 'memory', '--example'])).stdout).toContain('up to date');
     expect(hashTree(app)).toEqual(tree);
+  }, 180_000);
+
+  it('every store passes strict checkJs (a layer with all of them)', async () => {
+    const app = copyFixture(fixture, { linkNodeModules: true });
+    await generateOk(app, ['--yes', '--store', stores.map((store) => store.name).join(','), '--example']);
+    const layer = join(app, 'src/session');
+    const code = filesUnder(layer).filter((path) => path.endsWith('.js'));
+    expect(code.map((path) => relative(layer, path))).toEqual(
+      expect.arrayContaining(stores.map((store) => store.file.replace(/\.ts$/, '.js'))),
+    );
+    expectCheckJsClean(app, ['session-example.js', ...code.map((path) => relative(app, path))], moduleFormat);
   }, 180_000);
 
   it('adds and removes a store by editing index.js in its own module syntax', async () => {
