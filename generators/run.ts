@@ -75,7 +75,7 @@ export async function run(flags: CliFlags, io: CliIo): Promise<number> {
   const steps = nextSteps(
     target,
     readme?.base ?? readme?.after ?? '',
-    renderUsage(answers, target),
+    await renderUsage(answers, target),
     answers.example,
     flags.install,
     answers.language,

@@ -102,6 +102,8 @@ export function templateData(data: LayerAnswers, target: TargetApp): Record<stri
     ext: data.language === 'js' ? '.js' : '.ts',
     runExample: data.example === undefined ? undefined : exampleCommand(data.language, data.example),
     moduleImport: `${fromRoot.startsWith('.') ? '' : './'}${fromRoot}/index${suffix}`,
+    // CommonJS (and TypeScript compiled to it) has no top-level await.
+    topLevelAwait: target.moduleFormat === 'esm',
   };
 }
 

@@ -87,7 +87,19 @@ describe.each([
     const session = readFileSync(join(layer, 'core/session.js'), 'utf8');
     expect(session).toMatch(/^\/\/ Vendored by create-session-layer/);
     expect(session).toContain('@template {SessionData} [Data=SessionData]');
-    expect(readFileSync(join(layer, 'README.md'), 'utf8')).toContain('`index.js` reads these');
+    const readme = readFileSync(join(layer, 'README.md'), 'utf8');
+    expect(readme).toContain('`index.js` reads these');
+    // The usage snippet (README and next steps) is in the app's module syntax.
+    const usageImport =
+      moduleFormat === 'esm'
+        ? "import { sessionMiddleware } from './src/session/index.js';"
+        : "const { sessionMiddleware } = require('./src/session/index.js');";
+    expect(readme).toContain(
+      `\`\`\`js\n${moduleFormat === 'esm' ? 'import express from' : 'const express = require('}`,
+    );
+    expect(readme).toContain(usageImport);
+    expect(report.nextSteps.usage).toContain(usageImport);
+    expect(report.nextSteps.usage.join('\n')).not.toMatch(moduleFormat === 'esm' ? /require\(/ : /^import /m);
     const manifest = JSON.parse(readFileSync(join(layer, 'session-layer.json'), 'utf8'));
     expect(manifest.language).toBe('js');
     expect(manifest.example).toBe('session-example.js');
