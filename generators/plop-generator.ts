@@ -3,6 +3,7 @@ import Handlebars from 'handlebars';
 import type { CustomActionConfig, PromptQuestion } from 'node-plop';
 import { findFramework, findStore, frameworks, stores } from '../runtime/manifest.js';
 import {
+  outputKind,
   required,
   templateData,
   type ActionData,
@@ -17,6 +18,7 @@ import { renderAction, vendorAction } from './actions/vendor.js';
 import { wireIndexAction } from './actions/wire-index.js';
 import type { TargetApp } from './detect.js';
 import { runtimePath, templatePath } from './paths.js';
+import { convertSource } from './transforms/index.js';
 
 export type { LayerAnswers, RunContext } from './actions/context.js';
 
@@ -93,7 +95,7 @@ export function promptsFor(
 export async function planLayer(answers: LayerAnswers, context: RunContext): Promise<void> {
   const framework = required(findFramework(answers.framework), 'framework', answers.framework);
   const chosen = answers.stores.map((name) => required(findStore(name), 'store', name));
-  const render = templateRenderer({ usage: readFileSync(templatePath(`usage/${framework.name}.md.hbs`), 'utf8') });
+  const render = templateRenderer({ usage: await renderUsage(answers, context.target) });
   const sources = new Set([
     ...coreFiles(),
     ...chosen.flatMap((store) => [...store.helpers, store.file]),
@@ -119,17 +121,30 @@ function coreFiles(): string[] {
     .map((name) => `core/${name}`);
 }
 
-/** Handlebars as plop's renderString uses it (default options), with our partials, in an instance of its own. */
+/**
+ * Handlebars as plop's renderString uses it (default options), in an instance of its own, with
+ * partials that are already rendered text: inserted as they are, never parsed as templates again.
+ */
 function templateRenderer(partials: Readonly<Record<string, string>>): RenderString {
   const handlebars = Handlebars.create();
-  for (const [name, text] of Object.entries(partials)) handlebars.registerPartial(name, text);
+  for (const [name, text] of Object.entries(partials)) handlebars.registerPartial(name, () => text);
   return (template, data) => handlebars.compile(template)(data);
 }
 
-/** The framework's usage snippet (templates/usage/<framework>.md.hbs), for the closing next steps. */
-export function renderUsage(answers: LayerAnswers, target: TargetApp): string {
-  return templateRenderer({})(
+/**
+ * The framework's usage snippet (templates/usage/<framework>.md.hbs) in the layer's language, for
+ * the README and the closing next steps. The templates are TypeScript: a JavaScript layer's code
+ * block goes through the same conversion as the code templates (JSDoc types, and `require` where
+ * the app is CommonJS), so there are no JavaScript copies of the snippets.
+ */
+export async function renderUsage(answers: LayerAnswers, target: TargetApp): Promise<string> {
+  const markdown = templateRenderer({})(
     readFileSync(templatePath(`usage/${answers.framework}.md.hbs`), 'utf8'),
     templateData(answers, target),
   );
+  if (answers.language === 'ts') return markdown;
+  const block = /```ts\n([\s\S]*?)```/.exec(markdown);
+  if (block === null) throw new Error(`usage/${answers.framework}.md.hbs has no \`\`\`ts code block`);
+  const [code] = await convertSource(outputKind(answers.language, target), block[1]!, 'usage.ts');
+  return markdown.replace(block[0], () => `\`\`\`js\n${code!.text}\`\`\``);
 }

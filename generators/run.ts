@@ -16,7 +16,6 @@ import { Plan } from './plan.js';
 import { askQuestions, planLayer, renderUsage, type LayerAnswers } from './plop-generator.js';
 import { fileDiff, fileLine, nextStepsText } from './report.js';
 import { forgetStyles } from './transforms/format.js';
-import { defaultStoreScheme } from './wire-index.js';
 
 /**
  * One run of the generator: detect the app, find the layer already there, settle the answers
@@ -45,7 +44,7 @@ export async function run(flags: CliFlags, io: CliIo): Promise<number> {
   const before = layer?.manifest.stores ?? [];
   const added = answers.stores.filter((name) => !before.includes(name)).map(storeEntry);
   const removed = before.filter((name) => !answers.stores.includes(name)).map(storeEntry);
-  if (layer && removed.length > 0) refuseRemovingTheDefault(plan, answers.dir, removed);
+  if (layer && removed.length > 0) await refuseRemovingTheDefault(plan, answers.dir, removed);
   if (target.language === 'ts' && target.moduleFormat === 'commonjs' && target.verbatimModuleSyntax) {
     plan.notes.push(
       'your tsconfig compiles .ts files as CommonJS with verbatimModuleSyntax on, which forbids the import/export syntax the vendored files use: turn verbatimModuleSyntax off, or make the app ESM',
@@ -76,7 +75,7 @@ export async function run(flags: CliFlags, io: CliIo): Promise<number> {
   const steps = nextSteps(
     target,
     readme?.base ?? readme?.after ?? '',
-    renderUsage(answers, target),
+    await renderUsage(answers, target),
     answers.example,
     flags.install,
     answers.language,
@@ -176,7 +175,9 @@ function exampleFile(flag: string, language: 'ts' | 'js'): string {
 }
 
 /** index.ts falls back to `defaultStoreUrl` when SESSION_STORE is unset; removing that store would break start-up. */
-function refuseRemovingTheDefault(plan: Plan, dir: string, removed: readonly StoreEntry[]): void {
+async function refuseRemovingTheDefault(plan: Plan, dir: string, removed: readonly StoreEntry[]): Promise<void> {
+  // Imported here: it parses index.ts with ts-morph, which a run that removes no store never loads.
+  const { defaultStoreScheme } = await import('./wire-index.js');
   const path = plan.read(`${dir}/index.js`) !== undefined ? `${dir}/index.js` : `${dir}/index.ts`;
   const text = plan.read(path);
   const scheme = text === undefined ? undefined : defaultStoreScheme(path, text);

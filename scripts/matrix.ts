@@ -3,18 +3,30 @@
  * pair: generate into a temp app (sharing this repo's node_modules, so nothing is installed per
  * pair), type-check strictly with TypeScript 7 and 5, start the example server on the real store,
  * drive the HTTP contract with a cookie-keeping client, then check that a dead store answers 503.
- * Prints a framework × store table (pass/fail and seconds) and exits non-zero on any failure.
+ * JavaScript output gets the same checks on fewer rows: every framework as a JavaScript app (no
+ * tsconfig) in ES module form on the memory and dir stores and in CommonJS form on memory,
+ * checked with strict checkJs and run with plain node. Prints a table per language (pass/fail and seconds) and exits
+ * non-zero on any failure.
  *
- * Options: --only <regex> filters "framework×store" names; --jobs <n> pairs at once (default 2).
- * The store servers must run (bash scripts/services.sh).
+ * Options: --only <regex> filters "framework×store" names (JavaScript rows: "framework×store js-esm",
+ * "framework×store js-commonjs"); --jobs <n> pairs at once (default 2). The store servers must run
+ * (bash scripts/services.sh).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { frameworks, stores } from '../runtime/manifest.js';
-import { makeApp, repoRoot, runCli, strictCompilerOptions, typeCheck } from '../test/helpers/apps.js';
+import {
+  checkJs,
+  checkJsErrors,
+  makeApp,
+  repoRoot,
+  runCli,
+  strictCompilerOptions,
+  typeCheck,
+} from '../test/helpers/apps.js';
 import { driveExampleContract, driveFailingStore } from '../test/helpers/example-contract.js';
 import { startServer } from '../test/helpers/http.js';
 
@@ -47,20 +59,34 @@ const deadUrl: Record<string, string | undefined> = {
   memcached: 'memcached://127.0.0.1:1',
 };
 
-interface Outcome {
+/** TypeScript (module per the strict tsconfig), or a JavaScript app as an ES module or CommonJS. */
+type Language = 'ts' | 'js-esm' | 'js-commonjs';
+
+/**
+ * The stores each JavaScript form runs on, kept few for the matrix's time: memory, and in one form
+ * dir, whose dead URL drives each framework glue's 503 path (CommonJS differs only in module syntax).
+ */
+const JS_STORES: Record<Exclude<Language, 'ts'>, string[]> = { 'js-esm': ['memory', 'dir'], 'js-commonjs': ['memory'] };
+
+interface Row {
   framework: string;
   store: string;
+  language: Language;
+}
+
+interface Outcome extends Row {
   ok: boolean;
   seconds: number;
   error?: string;
 }
 
-async function runPair(framework: string, store: string): Promise<Outcome> {
+async function runPair({ framework, store, language }: Row): Promise<Outcome> {
   const started = performance.now();
-  const pair = `${framework}-${store}`;
+  const pair = language === 'ts' ? `${framework}-${store}` : `${framework}-${store}-${language}`;
   const finish = (error?: string): Outcome => ({
     framework,
     store,
+    language,
     ok: error === undefined,
     seconds: (performance.now() - started) / 1000,
     ...(error === undefined ? {} : { error }),
@@ -68,19 +94,29 @@ async function runPair(framework: string, store: string): Promise<Outcome> {
   try {
     const root = makeApp({
       linkNodeModules: true,
-      tsconfig: { compilerOptions: strictCompilerOptions },
-      packageJson: { name: pair, private: true, type: 'module' },
+      tsconfig: language === 'ts' ? { compilerOptions: strictCompilerOptions } : undefined,
+      packageJson: { name: pair, private: true, ...(language === 'js-commonjs' ? {} : { type: 'module' }) },
     });
     const generated = runCli(root, ['--yes', '--framework', framework, '--store', store, '--example']);
     if (generated.code !== 0) return finish(`generate: ${generated.stderr.trim()}`);
+    const example = language === 'ts' ? [tsx, 'session-example.ts'] : ['session-example.js'];
+    const layerFiles = readdirSync(join(root, 'session'), { recursive: true, encoding: 'utf8' })
+      .filter((path) => path.endsWith('.js'))
+      .map((path) => join('session', path));
     for (const compiler of ['typescript', 'typescript5'] as const) {
-      const checked = typeCheck(root, compiler);
-      if (checked.code !== 0)
-        return finish(`${compiler}: ${(checked.stdout + checked.stderr).trim().split('\n').slice(0, 5).join(' | ')}`);
+      if (language === 'ts') {
+        const checked = typeCheck(root, compiler);
+        if (checked.code !== 0)
+          return finish(`${compiler}: ${(checked.stdout + checked.stderr).trim().split('\n').slice(0, 5).join(' | ')}`);
+      } else {
+        const checked = checkJs(root, ['session-example.js', ...layerFiles], compiler);
+        const errors = checkJsErrors(checked, language === 'js-esm' ? 'esm' : 'commonjs', compiler);
+        if (errors.length > 0) return finish(`${compiler} checkJs: ${errors.slice(0, 5).join(' | ')}`);
+      }
     }
     const url = liveUrl[store];
     if (!url) return finish(`no live URL known for store "${store}" (add it to scripts/matrix.ts)`);
-    const server = await startServer(root, [tsx, 'session-example.ts'], {
+    const server = await startServer(root, example, {
       SESSION_STORE: url(pair),
       SESSION_SECRET: 'matrix-secret-that-is-at-least-32-characters',
     });
@@ -91,7 +127,7 @@ async function runPair(framework: string, store: string): Promise<Outcome> {
     }
     const dead = deadUrl[store];
     if (dead) {
-      const failing = await startServer(root, [tsx, 'session-example.ts'], { SESSION_STORE: dead });
+      const failing = await startServer(root, example, { SESSION_STORE: dead });
       try {
         await driveFailingStore(failing.url);
       } finally {
@@ -104,32 +140,45 @@ async function runPair(framework: string, store: string): Promise<Outcome> {
   }
 }
 
-const pairs = frameworks
-  .flatMap((f) => stores.map((s) => [f.name, s.name] as const))
-  .filter(([f, s]) => !only || only.test(`${f}×${s}`));
+const label = (row: Row) => `${row.framework}×${row.store}${row.language === 'ts' ? '' : ` ${row.language}`}`;
+const rows: Row[] = [
+  ...frameworks.flatMap((f) => stores.map((s) => ({ framework: f.name, store: s.name, language: 'ts' as const }))),
+  ...(['js-esm', 'js-commonjs'] as const).flatMap((language) =>
+    frameworks.flatMap((f) => JS_STORES[language].map((store) => ({ framework: f.name, store, language }))),
+  ),
+].filter((row) => !only || only.test(label(row)));
 const outcomes: Outcome[] = [];
-const queue = [...pairs];
+const queue = [...rows];
 const matrixStarted = performance.now();
 await Promise.all(
   Array.from({ length: jobs }, async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
-      const outcome = await runPair(next[0], next[1]);
+      const outcome = await runPair(next);
       outcomes.push(outcome);
       console.log(
-        `${outcome.ok ? 'pass' : 'FAIL'} ${outcome.framework} × ${outcome.store} (${outcome.seconds.toFixed(1)} s)${outcome.error ? `: ${outcome.error}` : ''}`,
+        `${outcome.ok ? 'pass' : 'FAIL'} ${label(outcome).replace('×', ' × ')} (${outcome.seconds.toFixed(1)} s)${outcome.error ? `: ${outcome.error}` : ''}`,
       );
     }
   }),
 );
 
-const storeNames = [...new Set(pairs.map(([, s]) => s))];
-const frameworkNames = [...new Set(pairs.map(([f]) => f))];
-const cell = (f: string, s: string) => {
-  const outcome = outcomes.find((o) => o.framework === f && o.store === s);
-  return outcome ? `${outcome.ok ? 'pass' : 'FAIL'} ${outcome.seconds.toFixed(1)}s` : '';
-};
-console.log(`\n| framework | ${storeNames.join(' | ')} |\n| --- |${storeNames.map(() => ' --- |').join('')}`);
-for (const f of frameworkNames) console.log(`| ${f} | ${storeNames.map((s) => cell(f, s)).join(' | ')} |`);
+for (const language of ['ts', 'js-esm', 'js-commonjs'] as const) {
+  const shown = rows.filter((row) => row.language === language);
+  if (shown.length === 0) continue;
+  const storeNames = [...new Set(shown.map((row) => row.store))];
+  const frameworkNames = [...new Set(shown.map((row) => row.framework))];
+  const cell = (f: string, s: string) => {
+    const outcome = outcomes.find((o) => o.framework === f && o.store === s && o.language === language);
+    return outcome ? `${outcome.ok ? 'pass' : 'FAIL'} ${outcome.seconds.toFixed(1)}s` : '';
+  };
+  const title = { ts: 'TypeScript', 'js-esm': 'JavaScript, ES modules', 'js-commonjs': 'JavaScript, CommonJS' }[
+    language
+  ];
+  console.log(
+    `\n${title}\n\n| framework | ${storeNames.join(' | ')} |\n| --- |${storeNames.map(() => ' --- |').join('')}`,
+  );
+  for (const f of frameworkNames) console.log(`| ${f} | ${storeNames.map((s) => cell(f, s)).join(' | ')} |`);
+}
 const failed = outcomes.filter((o) => !o.ok).length;
 console.log(
   `\nmatrix: ${outcomes.length - failed} passed, ${failed} failed in ${((performance.now() - matrixStarted) / 1000).toFixed(0)} s`,

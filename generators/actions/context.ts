@@ -82,7 +82,7 @@ export function codePath(language: LayerAnswers['language'], path: string): stri
 export async function renderTemplate(data: ActionData, templateName: string, target: string): Promise<string> {
   const rendered = data.render(readFileSync(templatePath(templateName), 'utf8'), templateData(data, data.target));
   if (!templateName.endsWith('.ts.hbs')) return rendered;
-  const [code] = convertSource(outputKind(data.language, data.target), rendered, target);
+  const [code] = await convertSource(outputKind(data.language, data.target), rendered, target);
   return format(data.target.root, target, code!.text);
 }
 
@@ -102,6 +102,8 @@ export function templateData(data: LayerAnswers, target: TargetApp): Record<stri
     ext: data.language === 'js' ? '.js' : '.ts',
     runExample: data.example === undefined ? undefined : exampleCommand(data.language, data.example),
     moduleImport: `${fromRoot.startsWith('.') ? '' : './'}${fromRoot}/index${suffix}`,
+    // CommonJS (and TypeScript compiled to it) has no top-level await.
+    topLevelAwait: target.moduleFormat === 'esm',
   };
 }
 

@@ -1,7 +1,6 @@
 import { UsageError } from '../errors.js';
 import { hashText, type PlannedFile } from '../plan.js';
 import { reconcile } from '../reconcile.js';
-import { rewireIndex } from '../wire-index.js';
 import { codePath, planGenerated, reconcileContext, renderTemplate, type ActionData } from './context.js';
 
 /**
@@ -17,6 +16,8 @@ export async function wireIndexAction(data: ActionData): Promise<string> {
     const planned = await planGenerated(data, path, await renderTemplate(data, 'index.ts.hbs', path));
     return `${planned.change} ${path}`;
   }
+  // Imported here: it edits index.ts with ts-morph, which a first run (rendering index.ts) never loads.
+  const { rewireIndex } = await import('../wire-index.js');
   const importSuffix = data.language === 'js' ? '.js' : data.target.importSuffix;
   const wiring = { add: data.added, remove: data.removed, importSuffix };
   const rewire = (text: string) => {

@@ -1,9 +1,6 @@
-import { inMemoryFile } from './_in-memory.js';
 import { addHeader } from './add-header.js';
 import { format } from './format.js';
 import { rewriteImports } from './rewrite-imports.js';
-import { toCommonJs } from './to-commonjs.js';
-import { toJsDoc } from './to-jsdoc.js';
 
 export interface VendorContext {
   root: string;
@@ -25,9 +22,14 @@ export interface EmittedFile {
  * The declared transforms from a runtime source to the file an app receives, in order:
  * rewrite relative imports for the app's module resolution, then for JavaScript apps turn the
  * types into JSDoc (and ES module syntax into CommonJS where the app is CommonJS), add the
- * vendored-file header, format with the app's prettier config. Edits happen in an in-memory
- * ts-morph project; nothing is saved to disk here. A JavaScript file whose source augments
- * another module's types comes with a `.types.d.ts` file beside it.
+ * vendored-file header, format with the app's prettier config. Syntax edits happen in an
+ * in-memory ts-morph project; nothing is saved to disk here. A JavaScript file whose source
+ * augments another module's types comes with a `.types.d.ts` file beside it.
+ *
+ * TypeScript output is the runtime source with formatting-neutral edits only, so it is still in
+ * our style: an app without a prettier config gets it as it is (see format()). The transforms
+ * that need a syntax tree are imported when a file needs one: ts-morph takes ~100 ms to load, and
+ * a TypeScript app on Node16/NodeNext resolution needs none.
  */
 export async function vendorSource(
   context: VendorContext,
@@ -35,13 +37,13 @@ export async function vendorSource(
   source: string,
   target: string,
 ): Promise<EmittedFile[]> {
-  const converted = convertSource(context.output, source, target);
+  const converted = await convertSource(context.output, source, target);
   const files: EmittedFile[] = [];
+  const inFallbackStyle = context.output === 'ts';
   for (const { path, text } of converted) {
-    const file = inMemoryFile(path, text);
-    if (context.output === 'ts') rewriteImports(file, context.importSuffix);
-    addHeader(file, origin, context.version);
-    files.push({ path, text: await format(context.root, path, file.getFullText()) });
+    const imports = context.output === 'ts' ? await rewriteImports(path, text, context.importSuffix) : text;
+    const headed = addHeader(imports, origin, context.version);
+    files.push({ path, text: await format(context.root, path, headed, { inFallbackStyle }) });
   }
   return files;
 }
@@ -51,8 +53,13 @@ export async function vendorSource(
  * types at `target` with `.js` (plus the declarations file when there are augmentations). The
  * templates (index.ts, the example server) go through here too, so there are no JavaScript copies.
  */
-export function convertSource(output: OutputKind, source: string, target: string): EmittedFile[] {
+export async function convertSource(output: OutputKind, source: string, target: string): Promise<EmittedFile[]> {
   if (output === 'ts') return [{ path: target, text: source }];
+  const [{ inMemoryFile }, { toJsDoc }, { toCommonJs }] = await Promise.all([
+    import('./_in-memory.js'),
+    import('./to-jsdoc.js'),
+    import('./to-commonjs.js'),
+  ]);
   const jsPath = javascriptPath(target);
   const base = jsPath.slice(jsPath.lastIndexOf('/') + 1).replace(/\.js$/, '');
   const declarationsName = `${base}.types.d.ts`;

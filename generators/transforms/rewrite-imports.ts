@@ -1,12 +1,13 @@
-import type { SourceFile } from 'ts-morph';
-
 /**
  * Runtime sources import each other with `.js` suffixes (Node16/NodeNext style). Apps on
  * bundler or classic resolution get extensionless specifiers instead. Only relative imports
- * and re-exports are touched; package imports stay as they are.
+ * and re-exports are touched; package imports stay as they are. With `.js` the source is already
+ * right, and is not even parsed (nor ts-morph loaded).
  */
-export function rewriteImports(file: SourceFile, suffix: '.js' | ''): void {
-  if (suffix === '.js') return;
+export async function rewriteImports(path: string, text: string, suffix: '.js' | ''): Promise<string> {
+  if (suffix === '.js') return text;
+  const { inMemoryFile } = await import('./_in-memory.js');
+  const file = inMemoryFile(path, text);
   const declarations = [...file.getImportDeclarations(), ...file.getExportDeclarations()];
   for (const declaration of declarations) {
     const specifier = declaration.getModuleSpecifierValue();
@@ -14,4 +15,5 @@ export function rewriteImports(file: SourceFile, suffix: '.js' | ''): void {
       declaration.setModuleSpecifier(specifier.slice(0, -'.js'.length));
     }
   }
+  return file.getFullText();
 }

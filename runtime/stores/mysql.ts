@@ -12,7 +12,7 @@
  * another app instance) never overwrite each other blindly. Rows are filed under the SHA-256 key
  * the core hands over, never under the session id.
  */
-import { createPool, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import { createPool, type QueryResult, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
 import { SessionConfigError, SessionStoreError, type StoreErrorCode } from '../core/errors.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
 
@@ -132,21 +132,26 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
    * Runs one parameterized statement and maps driver errors. `key` (null for the sweep) is
    * checked first, so nothing but a 64-hex key ever reaches a query.
    */
-  async function run<T extends ResultSetHeader | RowDataPacket[]>(
-    key: string | null,
-    sql: string,
-    values: Array<string | number>,
-  ) {
+  async function run(key: string | null, sql: string, values: Array<string | number>): Promise<QueryResult> {
     if (key !== null && !(typeof key === 'string' && KEY.test(key))) {
       throw new SessionStoreError('mysql', 'failed', 'refused a key that is not 64 lowercase hex characters');
     }
     try {
       await ensureTable();
-      const [result] = await pool.execute<T>({ sql, timeout: queryTimeout }, values);
+      const [result] = await pool.execute({ sql, timeout: queryTimeout }, values);
       return result;
     } catch (error) {
       throw storeError(error);
     }
+  }
+  // The driver types a result by the statement's kind, which it cannot see in the SQL text: a
+  // SELECT gives rows, anything else a header. (Casts rather than type arguments on the calls,
+  // which the JavaScript form of this file could not express.)
+  async function select(key: string, sql: string, values: Array<string | number>): Promise<RowDataPacket[]> {
+    return (await run(key, sql, values)) as RowDataPacket[];
+  }
+  async function change(key: string | null, sql: string, values: Array<string | number>): Promise<ResultSetHeader> {
+    return (await run(key, sql, values)) as ResultSetHeader;
   }
 
   const columns = ['data', 'version', 'created_at', 'issued_at', 'max_age', 'ip', 'user_agent', 'expires_at'];
@@ -175,7 +180,7 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
     name: 'mysql',
 
     async get(key) {
-      const rows = await run<RowDataPacket[]>(
+      const rows = await select(
         key,
         `SELECT data, version, created_at, issued_at, expires_at, max_age, ip, user_agent FROM \`${table}\` WHERE id = ? AND expires_at > ?`,
         [key, Date.now()],
@@ -198,23 +203,23 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
       const now = Date.now();
       const result =
         expectedVersion === undefined
-          ? await run<ResultSetHeader>(key, createSql, [key, ...valuesOf(record), ...columns.map(() => now)])
-          : await run<ResultSetHeader>(key, updateSql, [...valuesOf(record), key, expectedVersion, now]);
+          ? await change(key, createSql, [key, ...valuesOf(record), ...columns.map(() => now)])
+          : await change(key, updateSql, [...valuesOf(record), key, expectedVersion, now]);
       return result.affectedRows > 0;
     },
 
     async touch(key, expiresAt) {
       // Only a live row: an expired one stays dead even if the sweep has not removed it yet.
-      const result = await run<ResultSetHeader>(
+      const result = await change(key, `UPDATE \`${table}\` SET expires_at = ? WHERE id = ? AND expires_at > ?`, [
+        expiresAt,
         key,
-        `UPDATE \`${table}\` SET expires_at = ? WHERE id = ? AND expires_at > ?`,
-        [expiresAt, key, Date.now()],
-      );
+        Date.now(),
+      ]);
       return result.affectedRows > 0;
     },
 
     async destroy(key) {
-      await run(key, `DELETE FROM \`${table}\` WHERE id = ?`, [key]);
+      await change(key, `DELETE FROM \`${table}\` WHERE id = ?`, [key]);
     },
 
     async deleteExpired() {
@@ -224,11 +229,7 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
       const now = Date.now();
       let removed = 0;
       for (;;) {
-        const result = await run<ResultSetHeader>(
-          null,
-          `DELETE FROM \`${table}\` WHERE expires_at <= ? LIMIT ${batchSize}`,
-          [now],
-        );
+        const result = await change(null, `DELETE FROM \`${table}\` WHERE expires_at <= ? LIMIT ${batchSize}`, [now]);
         removed += result.affectedRows;
         if (result.affectedRows < batchSize) return removed;
       }

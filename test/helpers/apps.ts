@@ -112,6 +112,42 @@ export function typeCheck(root: string, compiler: 'typescript' | 'typescript5'):
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Strict checkJs over the given files (and what they import), as a JavaScript app would run it. */
+export function checkJs(root: string, files: readonly string[], compiler: 'typescript' | 'typescript5'): CliResult {
+  const tsc = join(repoRoot, 'node_modules', compiler, 'bin', 'tsc');
+  const options = [
+    '--allowJs',
+    '--checkJs',
+    '--noEmit',
+    '--strict',
+    '--noImplicitReturns',
+    '--target',
+    'es2022',
+    '--module',
+    'nodenext',
+    '--moduleResolution',
+    'nodenext',
+    '--types',
+    'node',
+    '--skipLibCheck',
+  ];
+  const result = spawnSync(process.execPath, [tsc, ...options, ...files], { cwd: root, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * The errors of a checkJs run that count. TypeScript 7 does not take a class destructured from
+ * require() as a JSDoc type (TS2749, "refers to a value"); TypeScript 5 does. Any other error counts.
+ */
+export function checkJsErrors(
+  result: CliResult,
+  moduleFormat: 'esm' | 'commonjs',
+  compiler: 'typescript' | 'typescript5',
+): string[] {
+  const known = moduleFormat === 'commonjs' && compiler === 'typescript' ? /error TS2749: / : /$^/;
+  return result.stdout.split('\n').filter((line) => /error TS\d+/.test(line) && !known.test(line));
+}
+
 /**
  * A copy of test/fixtures/<name> in a fresh temp folder outside the repo (the generator never
  * writes into the fixtures themselves). With linkNodeModules, this repo's node_modules is linked
