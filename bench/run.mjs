@@ -107,22 +107,8 @@ function usage(message) {
   process.exit(2);
 }
 
-/** The tsconfig of every temp app the bench generates into. */
-const APP_TSCONFIG =
-  JSON.stringify(
-    {
-      compilerOptions: {
-        target: 'ES2022',
-        module: 'NodeNext',
-        moduleResolution: 'NodeNext',
-        strict: true,
-        noEmit: true,
-        types: ['node'],
-      },
-    },
-    null,
-    2,
-  ) + '\n';
+/** The tsconfig of every temp app the bench generates into: the one the tests' temp apps get. */
+const APP_TSCONFIG = readFileSync(join(repo, 'test', 'fixtures', 'temp-app-tsconfig.json'), 'utf8');
 
 // ---------------------------------------------------------------- set-up
 

@@ -13,7 +13,7 @@
  * (another checkout's bin/create-session-layer.js), to compare before and after a change.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,18 +35,8 @@ const cliArgs = split === -1 ? ['--yes', '--framework', 'express', '--store', 'd
 function makeApp() {
   const root = mkdtempSync(join(tmpdir(), 'session-time-'));
   const packageJson = { name: 'app', private: true, type: 'module', dependencies: { express: '^5.1.0' } };
-  const tsconfig = {
-    compilerOptions: {
-      target: 'ES2022',
-      module: 'NodeNext',
-      moduleResolution: 'NodeNext',
-      strict: true,
-      noEmit: true,
-      types: ['node'],
-    },
-  };
   writeFileSync(join(root, 'package.json'), `${JSON.stringify(packageJson, null, 2)}\n`);
-  writeFileSync(join(root, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
+  copyFileSync(join(repo, 'test', 'fixtures', 'temp-app-tsconfig.json'), join(root, 'tsconfig.json'));
   symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
   return root;
 }

@@ -52,19 +52,7 @@ export function makeApp(options: AppOptions = {}): string {
     dependencies: { express: '^5.1.0' },
   };
   writeFileSync(join(root, 'package.json'), JSON.stringify(packageJson, null, 2) + '\n');
-  const tsconfig =
-    'tsconfig' in options
-      ? options.tsconfig
-      : {
-          compilerOptions: {
-            target: 'ES2022',
-            module: 'NodeNext',
-            moduleResolution: 'NodeNext',
-            strict: true,
-            noEmit: true,
-            types: ['node'],
-          },
-        };
+  const tsconfig = 'tsconfig' in options ? options.tsconfig : defaultTsconfig();
   if (tsconfig) writeFileSync(join(root, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2) + '\n');
   for (const [path, text] of Object.entries(options.files ?? {})) {
     mkdirSync(join(root, path, '..'), { recursive: true });
@@ -158,4 +146,9 @@ export function copyFixture(name: string, options: { linkNodeModules?: boolean }
   cpSync(join(repoRoot, 'test', 'fixtures', name), root, { recursive: true });
   if (options.linkNodeModules) symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'), 'dir');
   return root;
+}
+
+/** The tsconfig a temp app gets unless a test says otherwise (shared with bench/ and scripts/). */
+function defaultTsconfig(): object {
+  return JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'temp-app-tsconfig.json'), 'utf8')) as object;
 }
