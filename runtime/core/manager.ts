@@ -23,9 +23,10 @@ export interface RequestInfo {
   /** The raw `Cookie` header. */
   cookieHeader: string | undefined;
   /**
-   * Client address as the framework reports it (after its trust-proxy handling). May be a getter:
-   * the core reads it only when it stores the session or checks `bind.ip`, and some frameworks
-   * parse X-Forwarded-For for it, which a read-only request need not pay for.
+   * Client address as the framework reports it (after its trust-proxy handling). May be a getter
+   * (see core/lazy-request.ts): the core reads it only when it stores the session or checks
+   * `bind.ip`, and some frameworks parse X-Forwarded-For for it, which a read-only request need
+   * not pay for.
    */
   readonly ip: string | undefined;
   userAgent: string | undefined;

@@ -3,8 +3,9 @@
  * `req.session`. The session is saved, and its cookie set, before the response goes out.
  * Store failures go to Express' error path as a `SessionStoreError` with status 503.
  */
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { holdResponse } from '../core/hold-response.js';
+import { LazyIpRequest } from '../core/lazy-request.js';
 import type { SessionManager } from '../core/manager.js';
 import type { Session, SessionData } from '../core/session.js';
 
@@ -21,15 +22,8 @@ declare global {
 export function expressSession(manager: SessionManager): RequestHandler {
   return (req, res, next) => {
     manager
-      .load({
-        cookieHeader: req.headers.cookie,
-        get ip() {
-          return req.ip;
-        },
-        userAgent: req.headers['user-agent'],
-        // req.secure honours Express' "trust proxy" setting for X-Forwarded-Proto.
-        https: req.secure,
-      })
+      // req.ip and req.secure honour Express' "trust proxy" setting for X-Forwarded-For/-Proto.
+      .load(new LazyIpRequest(req, clientIp, req.headers.cookie, req.headers['user-agent'], req.secure))
       .then((session) => {
         req.session = session;
         holdResponse(
@@ -43,4 +37,8 @@ export function expressSession(manager: SessionManager): RequestHandler {
         next();
       }, next);
   };
+}
+
+function clientIp(req: Request): string | undefined {
+  return req.ip;
 }

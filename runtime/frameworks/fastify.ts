@@ -10,7 +10,8 @@
  *
  * A reply sent with `reply.hijack()` or written to `reply.raw` skips `onSend`, so it saves nothing.
  */
-import type { FastifyPluginCallback } from 'fastify';
+import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
+import { LazyIpRequest } from '../core/lazy-request.js';
 import type { SessionManager } from '../core/manager.js';
 import type { Session, SessionData } from '../core/session.js';
 
@@ -30,15 +31,16 @@ export function fastifySession(manager: SessionManager): FastifyPluginCallback {
     // onRequest, the first hook: later hooks (auth checks in preHandler) can read the session.
     // A rejection here is Fastify's error path, so a store failure answers 503.
     fastify.addHook('onRequest', async (request) => {
-      request.session = await manager.load({
-        cookieHeader: request.headers.cookie,
+      request.session = await manager.load(
         // request.ip and request.protocol honour Fastify's `trustProxy` option.
-        get ip() {
-          return request.ip;
-        },
-        userAgent: request.headers['user-agent'],
-        https: request.protocol === 'https',
-      });
+        new LazyIpRequest(
+          request,
+          clientIp,
+          request.headers.cookie,
+          request.headers['user-agent'],
+          request.protocol === 'https',
+        ),
+      );
     });
 
     // onSend runs before the headers go out, for handler replies and error replies alike. If the
@@ -65,4 +67,8 @@ export function fastifySession(manager: SessionManager): FastifyPluginCallback {
     // Lets other plugins declare `dependencies: ['session']`.
     [Symbol.for('plugin-meta')]: { name: 'session', fastify: '5.x' },
   });
+}
+
+function clientIp(request: FastifyRequest): string {
+  return request.ip;
 }

@@ -10,6 +10,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { LazyIpRequest } from '../core/lazy-request.js';
 import type { SessionManager } from '../core/manager.js';
 import type { Session, SessionData } from '../core/session.js';
 import { SessionStoreError } from '../core/errors.js';
@@ -45,15 +46,10 @@ export function honoSession(manager: SessionManager, options: HonoSessionOptions
   const getIp = options.getIp ?? socketAddress;
   return async (c, next) => {
     const session = await storeGuard(() =>
-      manager.load({
-        cookieHeader: c.req.header('Cookie'),
-        get ip() {
-          return getIp(c);
-        },
-        userAgent: c.req.header('User-Agent'),
+      manager.load(
         // The adapter builds the URL from the connection (https only for a TLS socket).
-        https: c.req.url.startsWith('https:'),
-      }),
+        new LazyIpRequest(c, getIp, c.req.header('Cookie'), c.req.header('User-Agent'), c.req.url.startsWith('https:')),
+      ),
     );
     c.set('session', session);
     // A handler that threw has been answered by app.onError by now; the session is saved with

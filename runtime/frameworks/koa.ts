@@ -5,7 +5,8 @@
  * a `SessionStoreError` with status 503 (and `expose: false`, so its message is not sent).
  * With `ctx.respond = false` (writing `ctx.res` yourself) the response can leave before the save.
  */
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
+import { LazyIpRequest } from '../core/lazy-request.js';
 import type { SessionManager } from '../core/manager.js';
 import type { Session, SessionData } from '../core/session.js';
 
@@ -18,15 +19,10 @@ declare module 'koa' {
 
 export function koaSession(manager: SessionManager): Middleware {
   return async (ctx, next) => {
-    ctx.session = await manager.load({
-      cookieHeader: ctx.headers.cookie,
+    ctx.session = await manager.load(
       // ctx.ip and ctx.secure honour Koa's `app.proxy` setting for X-Forwarded-For/-Proto.
-      get ip() {
-        return ctx.ip;
-      },
-      userAgent: ctx.headers['user-agent'],
-      https: ctx.secure,
-    });
+      new LazyIpRequest(ctx, clientIp, ctx.headers.cookie, ctx.headers['user-agent'], ctx.secure),
+    );
     // If downstream throws, nothing is saved: the session stays as it was loaded, like a
     // rolled-back transaction. (Koa's own error responder removes every header, so a new or
     // rotated cookie set now could be lost while the store had already moved to the new id.)
@@ -36,4 +32,8 @@ export function koaSession(manager: SessionManager): Middleware {
     // append keeps the cookies the app set (ctx.cookies.set) next to ours.
     if (cookie) ctx.append('Set-Cookie', cookie);
   };
+}
+
+function clientIp(ctx: Context): string {
+  return ctx.ip;
 }
