@@ -32,7 +32,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, run, spawnTracked, stopAll, stopChild, waitHealthy } from './lib/proc.mjs';
-import { buildRows, comparisons, ourStoreUrl } from './lib/rows.mjs';
+import { buildRows, ceilings, comparisons, ourStoreUrl } from './lib/rows.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repo = join(benchDir, '..');
@@ -646,6 +646,17 @@ function report({ started, finished, machine, rows, scale }) {
       );
     }
     out.push('');
+    const ceilingRows = ceilings(rows).filter(({ limit, peer }) => limit.results && peer.results);
+    if (ceilingRows.length > 0) {
+      out.push('### Headroom (limit ÷ peer: the most any session layer could gain over the peer here)', '');
+      out.push('| limit | peer | read-modify-write | read-only | new visitor |', '| --- | --- | ---: | ---: | ---: |');
+      for (const { limit, peer } of ceilingRows) {
+        out.push(
+          `| ${limit.label} | ${peer.label} | ${workloads.map((workload) => ratio(rpsOf(limit, workload.name), rpsOf(peer, workload.name))).join(' | ')} |`,
+        );
+      }
+      out.push('');
+    }
   }
   if (scale) {
     out.push('### Scaling', '');

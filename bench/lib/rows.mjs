@@ -134,8 +134,8 @@ export function ourStoreUrl(store, framework, folder) {
  * every store on the reference framework (express, or the manifest's first), every framework on
  * the memory store (its glue cost with the cheapest store), and every framework × store pair a
  * peer exists for (fastify + redis, koa + redis, ...). `allCombos` runs the full product.
- * Limit rows: one per backend, on the reference framework, as they are the floor of the store
- * work rather than of a framework.
+ * Limit rows: one per backend on the reference framework (the floor of the store work), plus
+ * the backends of each other framework's peers on that framework.
  */
 export function buildRows(manifest, { allCombos = false } = {}) {
   const rows = [];
@@ -186,15 +186,26 @@ export function buildRows(manifest, { allCombos = false } = {}) {
       env: {},
     });
   }
+  // The reference framework gets every backend's limit; a framework with a peer also gets the
+  // limit of that peer's backends, so "ours ÷ peer" can be read against "limit ÷ peer" (what the
+  // framework and the store allow at all on this machine).
   const limitFramework = bareScripts[reference] ? reference : 'express';
-  for (const kind of allLimitKinds) {
+  const limitPairs = allLimitKinds.map((kind) => [limitFramework, kind]);
+  for (const peer of peerList) {
+    if (peer.framework === limitFramework || !bareScripts[peer.framework]) continue;
+    for (const kind of new Set(peer.matches.map((store) => limitKindOfStore[store]))) {
+      if (kind && !limitPairs.some(([f, k]) => f === peer.framework && k === kind))
+        limitPairs.push([peer.framework, kind]);
+    }
+  }
+  for (const [framework, kind] of limitPairs) {
     rows.push({
-      id: `limit:${limitFramework}:${kind}`,
+      id: `limit:${framework}:${kind}`,
       kind: 'limit',
-      label: `limit ${limitFramework} + ${kind} inline`,
-      framework: limitFramework,
+      label: `limit ${framework} + ${kind} inline`,
+      framework,
       limitKind: kind,
-      script: bareScripts[limitFramework],
+      script: bareScripts[framework],
       env: { LIMIT: kind },
       needsDir: kind === 'fs',
     });
@@ -220,6 +231,23 @@ export function comparisons(rows) {
       rows.find((row) => row.kind === 'limit' && row.framework === ours.framework && row.limitKind === kind) ??
       (kind === 'memory' ? rows.find((row) => row.kind === 'bare' && row.framework === ours.framework) : undefined);
     if (limit) result.push({ ours, other: limit, relation: 'limit' });
+  }
+  return result;
+}
+
+/**
+ * Each peer against the limit of its framework and backend: how much faster than the peer any
+ * session layer could be on this machine, which puts an "ours ÷ peer" target in proportion.
+ */
+export function ceilings(rows) {
+  const result = [];
+  for (const peer of rows.filter((row) => row.kind === 'peer')) {
+    for (const kind of new Set(peer.matches.map((store) => limitKindOfStore[store]))) {
+      const limit = rows.find(
+        (row) => row.kind === 'limit' && row.framework === peer.framework && row.limitKind === kind,
+      );
+      if (limit) result.push({ limit, peer });
+    }
   }
   return result;
 }
