@@ -602,7 +602,10 @@ function report({ started, finished, machine, rows, scale }) {
   const when = started.toISOString().replace('T', ' ').slice(0, 16);
   const mode = quick ? 'quick' : 'full';
   const filter = rowFilter ? `, rows matching /${rowFilter.source}/` : '';
-  out.push(`## ${when} UTC — ${mode} run: ${rounds} round(s) × ${duration} s per row and workload${filter}`, '');
+  const scope = opts['skip-http']
+    ? 'scaling and generator only'
+    : `${rounds} round(s) × ${duration} s per row and workload${filter}`;
+  out.push(`## ${when} UTC — ${mode} run: ${scope}`, '');
   out.push(`- Date: ${started.toISOString()} (took ${((finished - started) / 60_000).toFixed(1)} min)`);
   out.push(
     `- Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memory} GiB, ${machine.os}; load average ${machine.loadStart} at start, ${loadavg()[0].toFixed(2)} at end`,
