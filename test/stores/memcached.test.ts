@@ -144,6 +144,25 @@ describe.skipIf(!up)('memcached store', () => {
     expect((error as SessionStoreError).code).toBe('too-large');
   });
 
+  it('memcached: a write on a remembered CAS token never overrides what another process stored since', async () => {
+    const key = randomKey();
+    const other = memcachedStore({ url, prefix, timeout });
+    try {
+      await store.write(key, sampleRecord({ version: 1, data: '{"n":1}' }), undefined);
+      // Another process writes version 2 after our write: our token for version 1 is stale.
+      expect(await other.write(key, sampleRecord({ version: 2, data: '{"by":"other"}' }), 1)).toBe(true);
+      expect(await store.write(key, sampleRecord({ version: 2, data: '{"n":2}' }), 1)).toBe(false);
+      expect((await store.get(key))?.data).toBe('{"by":"other"}');
+      // Another process renews the record (same version, new token): ours falls back to a read and lands.
+      expect((await store.get(key))?.version).toBe(2);
+      expect(await other.touch(key, Date.now() + 90_000)).toBe(true);
+      expect(await store.write(key, sampleRecord({ version: 3, data: '{"n":3}' }), 2)).toBe(true);
+      expect(await store.get(key)).toMatchObject({ version: 3, data: '{"n":3}' });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('memcached: a closed store refuses calls', async () => {
     const closed = memcachedStore({ url, prefix, timeout });
     await closed.get(randomKey());
@@ -216,6 +235,29 @@ describe.skipIf(!canSpawn)('memcached store outage (private memcached)', () => {
       for (let i = 0; i < 20 && (await connections()) > before; i++) await sleep(50);
       expect(await connections()).toBe(before);
     } finally {
+      raw.close();
+    }
+  });
+
+  it('memcached: a read-modify-write costs one read: the write reuses the CAS token of that read', async () => {
+    const raw = Client.create(`127.0.0.1:${port}`, { logger: quiet });
+    const reads = () =>
+      new Promise<number>((resolve, reject) =>
+        raw.stats((error, _server, stats) => (error || !stats ? reject(error) : resolve(Number(stats.cmd_get)))),
+      );
+    const store = memcachedStore({ url: `memcached://127.0.0.1:${port}`, prefix });
+    try {
+      const key = randomKey();
+      await store.write(key, sampleRecord({ version: 1 }), undefined);
+      const before = await reads();
+      const loaded = await store.get(key);
+      expect(await store.write(key, sampleRecord({ version: 2 }), loaded!.version)).toBe(true);
+      // Our own write's token serves the next one too (requests queued on a busy session).
+      expect(await store.write(key, sampleRecord({ version: 3 }), 2)).toBe(true);
+      expect(await reads()).toBe(before + 1);
+      expect((await store.get(key))?.version).toBe(3);
+    } finally {
+      await store.close();
       raw.close();
     }
   });
