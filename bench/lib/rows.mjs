@@ -193,9 +193,8 @@ export function buildRows(manifest, { allCombos = false } = {}) {
   const limitPairs = allLimitKinds.map((kind) => [limitFramework, kind]);
   for (const peer of peerList) {
     if (peer.framework === limitFramework || !bareScripts[peer.framework]) continue;
-    for (const kind of new Set(peer.matches.map((store) => limitKindOfStore[store]))) {
-      if (kind && !limitPairs.some(([f, k]) => f === peer.framework && k === kind))
-        limitPairs.push([peer.framework, kind]);
+    for (const kind of limitKindsOf(peer)) {
+      if (!limitPairs.some(([f, k]) => f === peer.framework && k === kind)) limitPairs.push([peer.framework, kind]);
     }
   }
   for (const [framework, kind] of limitPairs) {
@@ -242,7 +241,7 @@ export function comparisons(rows) {
 export function ceilings(rows) {
   const result = [];
   for (const peer of rows.filter((row) => row.kind === 'peer')) {
-    for (const kind of new Set(peer.matches.map((store) => limitKindOfStore[store]))) {
+    for (const kind of limitKindsOf(peer)) {
       const limit = rows.find(
         (row) => row.kind === 'limit' && row.framework === peer.framework && row.limitKind === kind,
       );
@@ -250,4 +249,9 @@ export function ceilings(rows) {
     }
   }
   return result;
+}
+
+/** The limit kinds of the backends a peer is compared on (session-file-store covers dir and file: one kind). */
+function limitKindsOf(peer) {
+  return new Set(peer.matches.map((store) => limitKindOfStore[store]).filter(Boolean));
 }
