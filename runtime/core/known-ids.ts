@@ -1,3 +1,4 @@
+import { BoundedMap } from './bounded-map.js';
 import { isSessionId, newSessionId, signSessionId, storeKey, unsignSessionId } from './id.js';
 
 /** A session id with what the core derives from it. */
@@ -17,12 +18,14 @@ export interface Identity {
  * each time and never gets in. Bounded, so a flood of distinct cookies cannot grow it.
  */
 export class KnownIds {
-  readonly #checked = new Map<string, Identity>();
+  readonly #checked: BoundedMap<string, Identity>;
 
   constructor(
     private readonly secrets: readonly string[],
-    private readonly limit = 4_096,
-  ) {}
+    limit = 4_096,
+  ) {
+    this.#checked = new BoundedMap(limit);
+  }
 
   /** The identity behind a presented cookie value, or undefined when it is malformed or forged. */
   read(value: string): Identity | undefined {
@@ -49,10 +52,6 @@ export class KnownIds {
 
   #remember(value: string, identity: Identity): Identity {
     this.#checked.set(value, identity);
-    if (this.#checked.size > this.limit) {
-      const oldest = this.#checked.keys().next().value;
-      if (oldest !== undefined) this.#checked.delete(oldest);
-    }
     return identity;
   }
 }

@@ -10,12 +10,12 @@ import {
   type SessionValues,
 } from './data.js';
 import { SessionStoreError } from './errors.js';
+import { BoundedMap } from './bounded-map.js';
 import { KnownIds, type Identity } from './known-ids.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Session, sessionState, type SessionData, type SessionState } from './session.js';
 import { guardedStore } from './guarded-store.js';
 import { CommitQueue, type Queued } from './commit-queue.js';
-import { RecentWrites, type Located } from './recent-writes.js';
 import type { SessionRecord } from './store.js';
 
 /** What the glue tells the core about a request. */
@@ -59,6 +59,14 @@ const RENEW_FRACTION = 0.1;
 const MAX_MERGE_ATTEMPTS = 32;
 /** How many cookies of our name we look up in the store (browsers may send one per path). */
 const MAX_COOKIE_CANDIDATES = 3;
+/** Sessions whose last write is remembered (see `latestWrites`). */
+const RECENT_WRITES = 1_000;
+
+/** Where a session's data lives now: usually under its own id's key, during a grace window under its successor's. */
+interface Located {
+  key: string;
+  record: SessionRecord;
+}
 
 export function createSessionManager(options: SessionOptions): SessionManager {
   const config = resolveOptions(options);
@@ -67,7 +75,11 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   const knownIds = new KnownIds(config.secrets);
   // Commits of one session from this process are queued and saved in batches (see saveQueued);
   // only other processes can still race a commit, and that costs one re-read and merge.
-  const latestWrites = new RecentWrites();
+  // The last record this process wrote for each recent session: a request that loaded before a
+  // parallel request's write builds on it instead of its stale copy, so its conditional write
+  // succeeds at once. Only a hint; another process may have written since, which the
+  // conditional write detects.
+  const latestWrites = new BoundedMap<string, Located>(RECENT_WRITES);
   const commits = new CommitQueue(saveQueued);
   let warnedInsecure = false;
 

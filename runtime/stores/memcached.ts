@@ -14,6 +14,7 @@
  */
 import { Client, Server, Utils, type Response } from 'memjs';
 import { SessionConfigError, SessionStoreError, type StoreErrorCode } from '../core/errors.js';
+import { BoundedMap } from '../core/bounded-map.js';
 import { decodeRecord, encodeRecord } from '../core/record.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
 
@@ -152,7 +153,7 @@ export function memcachedStore(options: MemcachedOptions = {}): SessionStore {
     if (response.header.status !== OK) return undefined;
     const record = decodeRecord(response.val.toString('utf8'));
     const live = record && record.expiresAt > Date.now() ? record : undefined;
-    if (live) remember(key, live.version, response.header.cas);
+    if (live) tokens.set(key, { version: live.version, cas: response.header.cas });
     return { live, cas: response.header.cas };
   }
 
@@ -161,7 +162,7 @@ export function memcachedStore(options: MemcachedOptions = {}): SessionStore {
     const expiry = memcachedExpiry(record.expiresAt);
     const response = await send(operation, opcode, prefix + key, encodeRecord(record), expiry, cas);
     if (response.header.status !== OK) return false; // EXISTS, NOT_FOUND or NOT_STORED: someone else won
-    remember(key, record.version, response.header.cas);
+    tokens.set(key, { version: record.version, cas: response.header.cas });
     return true;
   }
 
@@ -172,12 +173,7 @@ export function memcachedStore(options: MemcachedOptions = {}): SessionStore {
    * refuses the SET and the write falls back to reading. Saves one round trip of three on a
    * read-modify-write request. Bounded, oldest first out.
    */
-  const tokens = new Map<string, { version: number; cas: Buffer }>();
-  function remember(key: string, version: number, cas: Buffer): void {
-    tokens.delete(key);
-    tokens.set(key, { version, cas });
-    if (tokens.size > MAX_TOKENS) tokens.delete(tokens.keys().next().value ?? key);
-  }
+  const tokens = new BoundedMap<string, { version: number; cas: Buffer }>(MAX_TOKENS);
 
   return {
     name: 'memcached',
