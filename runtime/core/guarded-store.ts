@@ -10,28 +10,33 @@ import type { SessionStore } from './store.js';
  */
 export function guardedStore(store: SessionStore, timeoutMs: number): SessionStore {
   const { name } = store;
-  const deadlines = new Deadlines(name, timeoutMs);
+  const inFlight = new InFlight(name, timeoutMs);
   function guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const call = deadlines.watch(operation, reject);
-      let work: Promise<T>;
-      try {
-        work = run();
-      } catch (error) {
-        // A store that throws instead of rejecting (a bug in it, or a client's argument check).
-        work = Promise.reject(error);
-      }
-      work.then(
-        (value) => {
-          deadlines.forget(call);
-          resolve(value);
-        },
-        (error: unknown) => {
-          deadlines.forget(call);
-          reject(asStoreError(name, operation, error));
-        },
-      );
+    const call = new Call<T>(operation, performance.now() + timeoutMs);
+    const answer = new Promise<T>((resolve, reject) => {
+      call.resolve = resolve;
+      call.reject = reject;
     });
+    inFlight.add(call);
+    let work: Promise<T>;
+    try {
+      work = run();
+    } catch (error) {
+      // A store that throws instead of rejecting (a bug in it, or a client's argument check).
+      work = Promise.reject(error);
+    }
+    // Settling an answer the deadline already rejected does nothing: the first settlement counts.
+    work.then(
+      (value) => {
+        inFlight.remove(call);
+        call.resolve(value);
+      },
+      (error: unknown) => {
+        inFlight.remove(call);
+        call.reject(asStoreError(name, operation, error));
+      },
+    );
+    return answer;
   }
   return {
     name,
@@ -44,20 +49,34 @@ export function guardedStore(store: SessionStore, timeoutMs: number): SessionSto
   };
 }
 
-interface Watched {
-  deadline: number;
-  operation: string;
-  reject: (error: Error) => void;
+/** One store call in flight: a link of the InFlight list, holding how to settle its answer. */
+class Call<T> {
+  resolve: (value: T) => void = ignore;
+  reject: (error: Error) => void = ignore;
+  previous: Call<unknown> | undefined = undefined;
+  next: Call<unknown> | undefined = undefined;
+
+  constructor(
+    readonly operation: string,
+    readonly deadline: number,
+  ) {}
 }
 
+function ignore(): void {}
+
 /**
- * The deadlines of the calls in flight, checked by one timer every quarter of the timeout rather
+ * The calls in flight, oldest first, checked by one timer every quarter of the timeout rather
  * than by a timer per call (which costs more than a memory store's whole read). A call therefore
- * expires between `timeoutMs` and 1.25 × `timeoutMs` after it started. The timer stops when a
- * check finds nothing in flight, and never keeps the process alive.
+ * expires between `timeoutMs` and 1.25 × `timeoutMs` after it started. Every call gets the same
+ * timeout on a monotonic clock (a wall-clock jump cannot reorder them), so the list is also in
+ * deadline order and a check stops at the first live call. A
+ * linked list, not a Set: adding and removing a call is a few pointer moves, with no hashing, on
+ * every store call. The timer stops when a check finds nothing in flight, and never keeps the
+ * process alive.
  */
-class Deadlines {
-  readonly #calls = new Set<Watched>();
+class InFlight {
+  #oldest: Call<unknown> | undefined;
+  #newest: Call<unknown> | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -65,30 +84,40 @@ class Deadlines {
     private readonly timeoutMs: number,
   ) {}
 
-  watch(operation: string, reject: (error: Error) => void): Watched {
-    const call = { deadline: Date.now() + this.timeoutMs, operation, reject };
-    this.#calls.add(call);
+  add<T>(call: Call<T>): void {
+    const link = call as Call<unknown>;
+    link.previous = this.#newest;
+    if (this.#newest) this.#newest.next = link;
+    else this.#oldest = link;
+    this.#newest = link;
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => this.#check(), Math.max(1, Math.ceil(this.timeoutMs / 4)));
       this.#timer.unref();
     }
-    return call;
   }
 
-  forget(call: Watched): void {
-    this.#calls.delete(call);
+  /** Unlinks a call; a call already removed (expired) is left alone. */
+  remove<T>(call: Call<T>): void {
+    const link = call as Call<unknown>;
+    if (link.previous) link.previous.next = link.next;
+    else if (this.#oldest === link) this.#oldest = link.next;
+    else return; // not in the list
+    if (link.next) link.next.previous = link.previous;
+    else this.#newest = link.previous;
+    link.previous = undefined;
+    link.next = undefined;
   }
 
   #check(): void {
-    if (this.#calls.size === 0) {
+    if (this.#oldest === undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;
       return;
     }
-    const now = Date.now();
-    for (const call of this.#calls) {
-      if (call.deadline > now) continue;
-      this.#calls.delete(call);
+    const now = performance.now();
+    while (this.#oldest !== undefined && this.#oldest.deadline <= now) {
+      const call = this.#oldest;
+      this.remove(call);
       call.reject(
         new SessionStoreError(this.store, 'timeout', `${call.operation} took longer than ${this.timeoutMs} ms`),
       );
