@@ -14,8 +14,7 @@ function holdingStore() {
   const store: SessionStore = {
     ...inner,
     name: 'holding',
-    get: (key) =>
-      key.startsWith('hold:') ? new Promise((resolve) => held.set(key, resolve)) : inner.get(key),
+    get: (key) => (key.startsWith('hold:') ? new Promise((resolve) => held.set(key, resolve)) : inner.get(key)),
   };
   return { store, release: (key: string) => held.get(key)?.(undefined) };
 }
