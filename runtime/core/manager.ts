@@ -83,14 +83,13 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   const commits = new CommitQueue(saveQueued);
   let warnedInsecure = false;
 
-  async function load(request: RequestInfo): Promise<Session<SessionData>> {
-    try {
-      return await loadFromStore(request);
-    } catch (error) {
-      if (config.onStoreError === 'fail') throw error;
+  function load(request: RequestInfo): Promise<Session<SessionData>> {
+    // With "fail" (the default) the store's error reaches the caller as is: no wrapper to pay for.
+    if (config.onStoreError === 'fail') return loadFromStore(request);
+    return loadFromStore(request).catch((error: unknown) => {
       logger.warn(`${(error as Error).message}; continuing with an anonymous session (onStoreError: "continue")`);
       return new Session({}, { ...newState(request), degraded: true });
-    }
+    });
   }
 
   async function loadFromStore(request: RequestInfo): Promise<Session<SessionData>> {
