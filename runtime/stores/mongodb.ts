@@ -144,8 +144,11 @@ export function mongodbStore(options: MongodbOptions): SessionStore {
 
     get: (key) =>
       run(key, async () => {
-        const doc = await sessions.findOne({ _id: key, expiresAt: { $gt: new Date() } });
-        return doc ? recordOf(doc) : undefined;
+        // By _id alone, expiry checked here: the same answer, and a filter every server serves
+        // from the _id index (FerretDB, for one, scans the collection for any other filter).
+        const doc = await sessions.findOne({ _id: key });
+        const record = doc ? recordOf(doc) : undefined;
+        return record && record.expiresAt > Date.now() ? record : undefined;
       }),
 
     write: (key, record, expectedVersion) =>
