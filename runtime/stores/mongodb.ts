@@ -161,16 +161,15 @@ export function mongodbStore(options: MongodbOptions): SessionStore {
           );
           return result.matchedCount === 1;
         }
-        // Create in one atomic operation: the upsert inserts when no document has this key and
-        // replaces one only if it has expired. A live document fails the filter, so the upsert
-        // tries to insert a second `_id`, which the unique _id index refuses.
-        try {
-          await sessions.replaceOne({ _id: key, expiresAt: { $lte: now } }, fields(record), { upsert: true });
-          return true;
-        } catch (error) {
-          if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return false;
-          throw error;
+        // Create: a plain insert, which the unique _id index refuses when the key is taken. A
+        // fresh id's key never is, so the fallback below is for a dead session's leftover only.
+        if (await refusedAsDuplicate(sessions.insertOne({ _id: key, ...fields(record) }))) {
+          // One atomic upsert: it replaces the document only if it has expired; a live one fails
+          // the filter, so the upsert tries to insert a second `_id`, which is refused again.
+          const replace = sessions.replaceOne({ _id: key, expiresAt: { $lte: now } }, fields(record), { upsert: true });
+          if (await refusedAsDuplicate(replace)) return false;
         }
+        return true;
       }),
 
     touch: (key, expiresAt) =>
@@ -208,6 +207,17 @@ async function createTtlIndex(sessions: Collection<SessionDocument>): Promise<vo
     await sessions.createIndex({ expiresAt: 1 }, { name: 'expiresAt' }).catch((again: unknown) => {
       if (!(again instanceof MongoServerError)) throw again;
     });
+  }
+}
+
+/** Whether a write failed on the unique _id index (the key is taken); any other failure is thrown. */
+async function refusedAsDuplicate(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return false;
+  } catch (error) {
+    if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) return true;
+    throw error;
   }
 }
 
