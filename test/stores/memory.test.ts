@@ -23,6 +23,20 @@ it('memory: evicts the least recently written session beyond maxEntries', async 
   for (const key of keys.slice(1)) expect(await store.get(key)).toBeDefined();
 });
 
+it('memory: a session written again outlives those not written since, at any store size', async () => {
+  const store = memoryStore({ url: 'memory://?maxEntries=3' });
+  const [a, b, c, d, e] = [randomKey(), randomKey(), randomKey(), randomKey(), randomKey()];
+  for (const key of [a, b, c]) await store.write(key, sampleRecord(), undefined);
+  expect(await store.write(a, sampleRecord({ version: 2 }), 1)).toBe(true); // a: rewritten, keeps its place
+  await store.write(d, sampleRecord(), undefined); // full: a gets a second chance, b (untouched) goes
+  expect(await store.get(b)).toBeUndefined();
+  expect((await store.get(a))?.version).toBe(2);
+  expect(await store.get(c)).toBeDefined();
+  await store.write(e, sampleRecord(), undefined); // next is c, then d, then a (moved to the end)
+  expect(await store.get(c)).toBeUndefined();
+  for (const key of [a, d, e]) expect(await store.get(key)).toBeDefined();
+});
+
 it('memory: rejects a bad maxEntries at start-up', () => {
   expect(() => memoryStore({ url: 'memory://?maxEntries=lots' })).toThrow(/\[session\] \[memory\] option "maxEntries"/);
 });
