@@ -188,8 +188,8 @@ export function memcachedStore(options: MemcachedOptions = {}): SessionStore {
         const current = await read('write', key);
         return current !== undefined && !current.live && put('write', SET, key, record, current.cas);
       }
+      // A stale token is harmless: memcached refuses the SET, and the read below replaces it.
       const known = tokens.get(key);
-      tokens.delete(key); // one use: after this write, whatever happens, the token is stale
       if (known?.version === expectedVersion && (await put('write', SET, key, record, known.cas))) return true;
       // No token, or the item changed since (a renewal by another process changes it too):
       // decide on what is stored now.

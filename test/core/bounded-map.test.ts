@@ -10,14 +10,16 @@ describe('BoundedMap', () => {
     expect([map.get('b'), map.get('c'), map.get('d')]).toEqual([1, 2, 3]);
   });
 
-  it('treats setting an existing key as newest, so it outlives entries set before it', () => {
+  it('replaces the value of a present key in place, keeping its place in line', () => {
     const map = new BoundedMap<string, number>(2);
     map.set('a', 1);
     map.set('b', 2);
-    map.set('a', 3); // a is now the newest
-    map.set('c', 4); // drops b, not a
+    map.set('a', 3); // a keeps its place: still the one added longest ago
+    expect(map.size).toBe(2);
     expect(map.get('a')).toBe(3);
-    expect(map.get('b')).toBeUndefined();
+    map.set('c', 4); // drops a, not b
+    expect(map.get('a')).toBeUndefined();
+    expect(map.get('b')).toBe(2);
     expect(map.get('c')).toBe(4);
   });
 
