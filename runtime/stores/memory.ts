@@ -56,8 +56,8 @@ export function memoryStore(options: MemoryOptions = {}): SessionStore {
     records.set(key, record);
     // Past the bound, the oldest key goes, unless it was written again since it was added: then
     // it moves to the end instead, once per rewrite (a second chance). A session written again
-    // thus outlives every session not written since; among the rewritten ones, the order is
-    // that of their first rewrite, close to least recently written.
+    // thus outlives every session not written since; among the rewritten ones, the first added
+    // goes first, which is close to, not exactly, least recently written.
     while (records.size > maxEntries) {
       const oldest = records.keys().next().value;
       if (oldest === undefined) break;
