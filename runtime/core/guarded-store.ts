@@ -70,8 +70,8 @@ function ignore(): void {}
  * expires between `timeoutMs` and 1.25 × `timeoutMs` after it started. Every call gets the same
  * timeout on a monotonic clock (a wall-clock jump cannot reorder them), so the list is also in
  * deadline order and a check stops at the first live call. A linked list, not a Set: adding and
- * removing a call is a few pointer moves, with no hashing, on every store call. The timer stops when a check finds nothing in flight, and never keeps the
- * process alive.
+ * removing a call is a few pointer moves, with no hashing, on every store call. The timer stops
+ * when a check finds nothing in flight, and never keeps the process alive.
  */
 class InFlight {
   #oldest: Call<unknown> | undefined;
