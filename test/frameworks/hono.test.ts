@@ -64,3 +64,30 @@ it.each<[string, HonoSessionOptions, string]>([
 
 // The explicit form types the same way (checked by tsc, not run).
 export const typed = new Hono<SessionEnv>().get('/', (c) => c.json(c.var.session.toJSON()));
+
+// The glue appends its cookie to the response's own headers; a response whose headers are
+// immutable, like one passed through from fetch(), must still carry it.
+it('sets the cookie on a response with immutable headers', async () => {
+  const manager = createSessionManager({ store: memoryStore() });
+  const app = new Hono().use('/proxy', honoSession(manager));
+  app.get('/upstream', (c) => c.text('from upstream', 201, { 'x-upstream': 'yes' }));
+  app.get('/proxy', async (c) => {
+    routes.count(c.get('session'));
+    const upstream = await fetch(new URL('/upstream', c.req.url));
+    expect(() => upstream.headers.append('x-probe', '1')).toThrow(TypeError);
+    return upstream;
+  });
+  const server = await listen(createServer(getRequestListener(app.fetch)));
+  try {
+    const response = await fetch(`${server.url}/proxy`);
+    expect([response.status, response.headers.get('x-upstream'), await response.text()]).toEqual([
+      201,
+      'yes',
+      'from upstream',
+    ]);
+    expect(response.headers.getSetCookie()).toEqual([expect.stringMatching(/^session_id=/)]);
+  } finally {
+    await server.close();
+    await manager.close();
+  }
+});
