@@ -31,6 +31,10 @@ export function memoryStore(options: MemoryOptions = {}): SessionStore {
   // except for sessions written again since, which are in `rewritten` (see put).
   const records = new Map<string, SessionRecord>();
   const rewritten = new Set<string>();
+  // One iterator for the store's life finds the oldest key in constant time; a fresh keys() per
+  // eviction walks every deleted entry at the front of the table first (../core/bounded-map.ts).
+  // Everything it has passed was evicted or moved to the end, so its next key is the oldest.
+  const oldestFirst = records.keys();
 
   function live(key: string): SessionRecord | undefined {
     const record = records.get(key);
@@ -58,7 +62,7 @@ export function memoryStore(options: MemoryOptions = {}): SessionStore {
     // thus outlives every session not written since; among the rewritten ones, the first added
     // goes first, which is close to, not exactly, least recently written.
     while (records.size > maxEntries) {
-      const oldest = records.keys().next().value;
+      const oldest = oldestFirst.next().value;
       if (oldest === undefined) break;
       const kept = rewritten.delete(oldest) ? records.get(oldest) : undefined;
       records.delete(oldest);

@@ -41,3 +41,45 @@ describe('BoundedMap', () => {
     expect(map.get(9_899)).toBeUndefined();
   });
 });
+
+describe('BoundedMap dropping in order across deletes', () => {
+  it('drops the oldest present entry after others were deleted around it', () => {
+    const map = new BoundedMap<string, number>(3);
+    for (const key of ['a', 'b', 'c']) map.set(key, 0);
+    map.set('d', 0); // drops a
+    map.delete('c');
+    map.delete('b');
+    map.set('e', 0);
+    map.set('f', 0);
+    map.set('g', 0); // d is the oldest present: dropped
+    expect(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((key) => map.get(key) !== undefined)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
+  });
+
+  it('keeps first-in, first-out order over many drops, with the table rebuilt in between', () => {
+    const map = new BoundedMap<number, number>(1_000);
+    const model: number[] = []; // the same rules on a plain array, oldest first
+    for (let key = 0; key < 50_000; key++) {
+      map.set(key, key);
+      model.push(key);
+      if (model.length > 1_000) model.shift();
+      if (key % 7 === 0) {
+        // Holes behind and ahead of the oldest entry.
+        map.delete(key - 500);
+        const at = model.indexOf(key - 500);
+        if (at >= 0) model.splice(at, 1);
+      }
+    }
+    const present = [];
+    for (let key = 0; key < 50_000; key++) if (map.get(key) !== undefined) present.push(key);
+    expect(present).toEqual(model);
+    expect(map.size).toBe(model.length);
+  });
+});

@@ -37,6 +37,25 @@ it('memory: a session written again outlives those not written since, at any sto
   for (const key of [a, d, e]) expect(await store.get(key)).toBeDefined();
 });
 
+it('memory: evicts oldest first across destroyed sessions and second chances', async () => {
+  const store = memoryStore({ url: 'memory://?maxEntries=100' });
+  const keys = Array.from({ length: 151 }, () => randomKey());
+  const present = async () => {
+    const found = [];
+    for (const [index, key] of keys.entries()) if (await store.get(key)) found.push(index);
+    return found;
+  };
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
+  for (const key of keys.slice(0, 100)) await store.write(key, sampleRecord(), undefined);
+  for (const key of keys.slice(50, 60)) await store.destroy(key);
+  for (const key of keys.slice(100, 150)) await store.write(key, sampleRecord(), undefined);
+  // 10 writes refill the destroyed places; the other 40 evict sessions 0 to 39.
+  expect(await present()).toEqual([...range(40, 50), ...range(60, 150)]);
+  expect(await store.write(keys[40]!, sampleRecord({ version: 2 }), 1)).toBe(true);
+  await store.write(keys[150]!, sampleRecord(), undefined); // 40 gets its second chance; 41 goes
+  expect(await present()).toEqual([40, ...range(42, 50), ...range(60, 151)]);
+});
+
 it('memory: rejects a bad maxEntries at start-up', () => {
   expect(() => memoryStore({ url: 'memory://?maxEntries=lots' })).toThrow(/\[session\] \[memory\] option "maxEntries"/);
 });
