@@ -63,8 +63,8 @@ export function honoSession(manager: SessionManager, options: HonoSessionOptions
 /**
  * Appends to the finished response's own headers, which keeps @hono/node-server on its fast path
  * (c.header would read the body into a stream first: a third of the requests per second). A
- * response with immutable headers, such as one passed through from fetch(), throws
- * a TypeError; c.header then rebuilds it around the same body.
+ * response with immutable headers, such as one passed through from fetch(), throws a TypeError;
+ * c.header then rebuilds it around the same body.
  */
 function appendCookie(c: Context, cookie: string): void {
   try {
