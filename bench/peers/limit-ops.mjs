@@ -87,7 +87,8 @@ const backends = {
 
   async mysql() {
     const { createPool } = await import('mysql2/promise');
-    const pool = createPool({ ...mysql, connectionLimit: 10 });
+    // trace: false, as our store sets it: no stack trace captured per call.
+    const pool = createPool({ ...mysql, connectionLimit: 10, trace: false });
     const table = `${namespace}_records`;
     await pool.query(
       `CREATE TABLE IF NOT EXISTS \`${table}\` (id CHAR(64) CHARACTER SET ascii NOT NULL PRIMARY KEY, data TEXT NOT NULL, expires_at BIGINT NOT NULL) ENGINE=InnoDB`,

@@ -113,6 +113,10 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
     // create statement's three outcomes apart (see write). Every write bumps the version, so an
     // update that matches its row always changes it.
     flags: ['-FOUND_ROWS'],
+    // Otherwise the driver captures a stack trace on every call in case it fails: about 3 µs of
+    // CPU per call. A failure reaches the caller as our own SessionStoreError, whose stack shows
+    // where the session layer called the store.
+    trace: false,
   });
   // A pooled connection that dies while idle (server restart, network cut) is dropped by the
   // pool and the next query opens a new one; this listener only keeps Node from treating the
