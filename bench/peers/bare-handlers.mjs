@@ -3,7 +3,9 @@
 //   LIMIT=<backend>: the inline store round trips of ./limit-ops.mjs, no session library.
 import { limitOps } from './limit-ops.mjs';
 
-const COOKIE = /(?:^|;\s*)session_id=/;
+/** The record's id from the cookie the limit row set (a base64url id of 32 bytes, unsigned). */
+const COOKIE = /(?:^|;\s*)session_id=([A-Za-z0-9_-]{43})(?:;|$)/;
+const idIn = (cookieHeader) => (cookieHeader ? COOKIE.exec(cookieHeader)?.[1] : undefined);
 
 export async function bareHandlers() {
   const kind = process.env.LIMIT;
@@ -20,11 +22,15 @@ export async function bareHandlers() {
   return {
     name: `limit ${kind}`,
     async count(cookieHeader) {
-      if (cookieHeader && COOKIE.test(cookieHeader)) return { body: await ops.rmw() };
-      const { id, body } = await ops.create();
-      return { body, setCookie: `session_id=${id}; Max-Age=900; Path=/; HttpOnly; SameSite=Lax` };
+      const id = idIn(cookieHeader);
+      if (id) return { body: await ops.rmw(id) };
+      const created = await ops.create();
+      return { body: created.body, setCookie: `session_id=${created.id}; Max-Age=900; Path=/; HttpOnly; SameSite=Lax` };
     },
-    session: async () => ({ body: await ops.read() }),
+    async session(cookieHeader) {
+      const id = idIn(cookieHeader);
+      return { body: id ? await ops.read(id) : { data: {} } };
+    },
     close: ops.close,
   };
 }

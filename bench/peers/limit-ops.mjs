@@ -1,31 +1,32 @@
 // The LIMIT rows' store work: the same round trips a session layer needs, done inline with the
-// store's own client and nothing else (no ids, signing, versions, locks or merging). It is the
-// floor for a session layer on that backend and framework:
-//   read-modify-write: read the record under a fixed key, write it back incremented;
-//   read-only:         read the record under the fixed key;
+// store's own client and nothing else (no signing, versions, locks or merging). It is the floor
+// for a session layer on that backend and framework:
+//   read-modify-write: read the record named by the cookie, write it back incremented;
+//   read-only:         read the record named by the cookie;
 //   new visitor:       write a new record under a fresh random key (and send its cookie).
+// The record is the one the cookie names, created by the measurement's first request, as a session
+// layer's would be, not one fixed record made at start: on FerretDB, whose _id lookups scan the
+// table until the first match (bench/README.md), a record made at start is found at once while
+// every session created later costs a scan of everything stored before it.
 // Counters are not atomic (read then write), exactly like a naive session library.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { maxAgeMs, memcachedServer, mongoUrl, mysql, namespace, newId, redisUrl } from './common.mjs';
 
-const FIXED = 'f'.repeat(64);
 const parse = (text) => (text ? JSON.parse(text) : { count: 0 });
 
 /**
- * Returns { read, rmw, create, close } for the backend `kind`, with the fixed record in place.
- * Backends give get, set (overwrite the existing record), insert (a new one) and, where set
- * cannot create, init (an upsert used once at start).
+ * Returns { read, rmw, create, close } for the backend `kind`. Backends give get, set (overwrite
+ * the existing record) and insert (a new one).
  */
 export async function limitOps(kind) {
   const ops = await backends[kind]?.();
   if (!ops) throw new Error(`unknown LIMIT ${kind}`);
-  await (ops.init ?? ops.set)(FIXED, JSON.stringify({ count: 0 }));
   return {
-    read: async () => ({ data: parse(await ops.get(FIXED)) }),
-    rmw: async () => {
-      const count = parse(await ops.get(FIXED)).count + 1;
-      await ops.set(FIXED, JSON.stringify({ count }));
+    read: async (id) => ({ data: parse(await ops.get(id)) }),
+    rmw: async (id) => {
+      const count = parse(await ops.get(id)).count + 1;
+      await ops.set(id, JSON.stringify({ count }));
       return { count };
     },
     create: async () => {
@@ -98,12 +99,6 @@ const backends = {
         const [rows] = await pool.execute(`SELECT data FROM \`${table}\` WHERE id = ?`, [key]);
         return rows[0]?.data;
       },
-      init: (key, text) =>
-        pool.execute(`REPLACE INTO \`${table}\` (id, data, expires_at) VALUES (?, ?, ?)`, [
-          key,
-          text,
-          Date.now() + maxAgeMs,
-        ]),
       set: (key, text) =>
         pool.execute(`UPDATE \`${table}\` SET data = ?, expires_at = ? WHERE id = ?`, [
           text,
@@ -140,12 +135,6 @@ const backends = {
     const collection = client.db().collection(`${namespace}_records`);
     return {
       get: async (key) => (await collection.findOne({ _id: key }))?.data,
-      init: (key, text) =>
-        collection.updateOne(
-          { _id: key },
-          { $set: { data: text, expiresAt: new Date(Date.now() + maxAgeMs) } },
-          { upsert: true },
-        ),
       set: (key, text) =>
         collection.updateOne({ _id: key }, { $set: { data: text, expiresAt: new Date(Date.now() + maxAgeMs) } }),
       insert: (key, text) => collection.insertOne({ _id: key, data: text, expiresAt: new Date(Date.now() + maxAgeMs) }),
