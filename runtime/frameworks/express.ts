@@ -3,8 +3,9 @@
  * `req.session`. The session is saved, and its cookie set, before the response goes out.
  * Store failures go to Express' error path as a `SessionStoreError` with status 503.
  */
-import type { Request, RequestHandler } from 'express';
-import { holdResponse } from '../core/hold-response.js';
+import type { ServerResponse } from 'node:http';
+import { response as expressResponse, type Request, type RequestHandler } from 'express';
+import { prototypeHold } from '../core/hold-response.js';
 import { LazyIpRequest } from '../core/lazy-request.js';
 import type { SessionManager } from '../core/manager.js';
 import type { Session, SessionData } from '../core/session.js';
@@ -13,27 +14,39 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
-      /** The visitor's session; see ../core/session.ts. */
-      session: Session<SessionData>;
+      /**
+       * The visitor's session; see ../core/session.ts. Read-only: the response is held until
+       * this session is saved, so it cannot be swapped for another object. To end it, call
+       * `req.session.invalidate()`.
+       */
+      readonly session: Session<SessionData>;
     }
   }
 }
 
 export function expressSession(manager: SessionManager): RequestHandler {
+  // express.response is the prototype under every app's response prototype, sub-apps' included.
+  // Installed now, at app setup, before any request: see prototypeHold for why. Each held
+  // response's state lives on its request's session, found again through res.req.
+  const holdResponse = prototypeHold(expressResponse, sessionOfResponse);
   return (req, res, next) => {
     manager
       // req.ip and req.secure honour Express' "trust proxy" setting for X-Forwarded-For/-Proto.
       .load(new LazyIpRequest(req, clientIp, req.headers.cookie, req.headers['user-agent'], req.secure))
       .then((session) => {
-        req.session = session;
+        // Held before req.session changes, so a second mount of this middleware joins the first's hold.
         holdResponse(
           res,
+          session,
           async () => {
             const cookie = await manager.commit(session);
             if (cookie) res.append('Set-Cookie', cookie);
           },
           next,
         );
+        // Not writable, so an assignment fails loudly instead of unhooking the save. Configurable,
+        // so a second mount can set its own.
+        Object.defineProperty(req, 'session', { value: session, enumerable: true, configurable: true });
         next();
       }, next);
   };
@@ -41,4 +54,8 @@ export function expressSession(manager: SessionManager): RequestHandler {
 
 function clientIp(req: Request): string | undefined {
   return req.ip;
+}
+
+function sessionOfResponse(res: ServerResponse): unknown {
+  return (res.req as Partial<Request> | undefined)?.session;
 }

@@ -1,21 +1,17 @@
 /**
- * holdResponse against a real node:http server on a loopback port: nothing reaches the client
- * before beforeSend has finished, chunks keep their order, and a failing beforeSend is replaced
- * by whatever onError sends.
+ * holdResponse and prototypeHold against a real node:http server on a loopback port: nothing
+ * reaches the client before beforeSend has finished, chunks keep their order, and a failing
+ * beforeSend is replaced by whatever onError sends. Every behaviour runs in both modes: stand-ins
+ * on the response itself, and stand-ins on a prototype with the state on a per-response home (as
+ * the Express glue uses them).
  */
 import { once } from 'node:events';
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, ServerResponse, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { holdResponse } from '../../runtime/core/hold-response.js';
+import { holdResponse, prototypeHold } from '../../runtime/core/hold-response.js';
 
 interface Reply {
   status: number;
@@ -35,9 +31,38 @@ afterEach(async () => {
   }
 });
 
+/** Stands in for express.response: the prototype under every app's response prototype. */
+const frameworkBase: object = Object.create(ServerResponse.prototype);
+/** Stands in for one app's response prototype (express' app.response). */
+const appResponse: object = Object.create(frameworkBase);
+/** Each request's home for its response's hold (the Express glue: the request's session). */
+const homes = new WeakMap<object, object>();
+const homeOf = (response: ServerResponse) => homes.get(response.req);
+/** Makes a response look like Express makes it: its prototype is the app's. */
+function asFrameworkResponse(response: ServerResponse): void {
+  Object.setPrototypeOf(response, appResponse);
+  homes.set(response.req, {});
+}
+const holdAt = prototypeHold(frameworkBase, homeOf);
+/** prototypeHold with the request's current home, as the glue calls it. */
+const viaPrototype: typeof holdResponse = (response, beforeSend, onError) =>
+  holdAt(response, homeOf(response) ?? {}, beforeSend, onError);
+
+const modes: Array<{ mode: string; hold: typeof holdResponse; prepare: (response: ServerResponse) => void }> = [
+  { mode: 'holdResponse (stand-ins on the response)', hold: holdResponse, prepare: () => {} },
+  {
+    mode: 'prototypeHold (stand-ins on a prototype)',
+    hold: viaPrototype,
+    prepare: asFrameworkResponse,
+  },
+];
+
 /** Serves every request with `handler` and fetches one response from it. */
-async function serve(handler: (response: ServerResponse) => void): Promise<Reply> {
-  server = createServer((_request, response) => handler(response));
+async function serve(handler: (response: ServerResponse) => void, prepare = (_: ServerResponse) => {}): Promise<Reply> {
+  server = createServer((_request, response) => {
+    prepare(response);
+    handler(response);
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -57,12 +82,14 @@ async function serve(handler: (response: ServerResponse) => void): Promise<Reply
   });
 }
 
-describe('holdResponse', () => {
+describe.each(modes)('$mode', ({ hold, prepare }) => {
+  const serveHeld = (handler: (response: ServerResponse) => void) => serve(handler, prepare);
+
   it('runs beforeSend before anything is sent: its header reaches the client with writeHead+write+end', async () => {
     const events: string[] = [];
     let wrote: boolean | undefined;
-    const reply = await serve((response) => {
-      holdResponse(
+    const reply = await serveHeld((response) => {
+      hold(
         response,
         async () => {
           events.push(`beforeSend start, headersSent=${response.headersSent}`);
@@ -95,8 +122,8 @@ describe('holdResponse', () => {
 
   it('starts beforeSend once, on the first of any write call, and keeps a lone end working', async () => {
     let calls = 0;
-    const reply = await serve((response) => {
-      holdResponse(
+    const reply = await serveHeld((response) => {
+      hold(
         response,
         async () => {
           calls++;
@@ -115,9 +142,9 @@ describe('holdResponse', () => {
 
   it('held twice (a session middleware mounted twice): both beforeSends run once, in order, before anything is sent', async () => {
     const order: string[] = [];
-    const reply = await serve((response) => {
+    const reply = await serveHeld((response) => {
       for (const name of ['outer', 'inner']) {
-        holdResponse(
+        hold(
           response,
           async () => {
             await sleep(5);
@@ -134,8 +161,8 @@ describe('holdResponse', () => {
     expect(reply.body).toBe('done');
   });
   it('supports chained writeHead(...).end(...)', async () => {
-    const reply = await serve((response) => {
-      holdResponse(
+    const reply = await serveHeld((response) => {
+      hold(
         response,
         async () => void response.setHeader('X-Session', 'saved'),
         () => {},
@@ -148,8 +175,8 @@ describe('holdResponse', () => {
 
   it('holds a piped stream and delivers its chunks in order', async () => {
     const parts = Array.from({ length: 200 }, (_, i) => `<${i}>`);
-    const reply = await serve((response) => {
-      holdResponse(
+    const reply = await serveHeld((response) => {
+      hold(
         response,
         async () => {
           await sleep(30);
@@ -166,8 +193,8 @@ describe('holdResponse', () => {
   });
 
   it('keeps writes made after the release in order behind the queued ones', async () => {
-    const reply = await serve((response) => {
-      holdResponse(
+    const reply = await serveHeld((response) => {
+      hold(
         response,
         () => sleep(10),
         () => {},
@@ -185,8 +212,8 @@ describe('holdResponse', () => {
   it('drops the queued response when beforeSend rejects; the client gets what onError sends', async () => {
     const failure = new Error('store down');
     let seen: unknown;
-    const reply = await serve((response) => {
-      holdResponse(
+    const reply = await serveHeld((response) => {
+      hold(
         response,
         async () => {
           await sleep(10);
@@ -214,8 +241,8 @@ describe('holdResponse', () => {
 
   it('passes a failure while replaying the queued calls to onError instead of an unhandled rejection', async () => {
     let seen: unknown;
-    const reply = await serve((response) => {
-      holdResponse(
+    const reply = await serveHeld((response) => {
+      hold(
         response,
         async () => {},
         (error) => {
@@ -238,8 +265,8 @@ describe('holdResponse', () => {
   it('keeps a wrapper installed after it (as compression does) and lets that wrapper write after the release', async () => {
     let wrapper: unknown;
     let finalWrite: unknown;
-    const reply = await serve((response) => {
-      holdResponse(
+    const reply = await serveHeld((response) => {
+      hold(
         response,
         () => sleep(10),
         () => {},
@@ -268,5 +295,108 @@ describe('holdResponse', () => {
     });
     expect(reply.body).toBe('ONE TWO THREE');
     expect(finalWrite).toBe(wrapper);
+  });
+});
+
+describe('prototypeHold', () => {
+  const hold = viaPrototype;
+
+  it('adds nothing to the response itself: its own keys are the same after the hold', async () => {
+    let before: Array<string | symbol> = [];
+    let after: Array<string | symbol> = [];
+    const reply = await serve((response) => {
+      before = Reflect.ownKeys(response);
+      hold(
+        response,
+        async () => void response.setHeader('X-Session', 'saved'),
+        () => {},
+      );
+      response.end('ok');
+      after = Reflect.ownKeys(response);
+    }, asFrameworkResponse);
+    expect(reply.headers['x-session']).toBe('saved');
+    expect(after).toEqual(before);
+  });
+
+  it('installs once per prototype: a second call returns the same hold and leaves the stand-ins alone', () => {
+    const base = frameworkBase as Record<string, unknown>;
+    const end = base.end;
+    expect(prototypeHold(frameworkBase, homeOf)).toBe(holdAt);
+    expect(base.end).toBe(end);
+  });
+
+  it('passes a response it does not hold straight through', async () => {
+    const reply = await serve((response) => {
+      response.writeHead(200, { 'X-Plain': 'yes' });
+      response.end('untouched');
+    }, asFrameworkResponse);
+    expect(reply).toMatchObject({ status: 200, body: 'untouched' });
+    expect(reply.headers['x-plain']).toBe('yes');
+  });
+
+  it('holds a response wrapped before the hold (a middleware mounted before the session one)', async () => {
+    const order: string[] = [];
+    const reply = await serve((response) => {
+      // Mounted first: copies end from the prototype chain, where the stand-in already sits.
+      const previousEnd = response.end as (this: ServerResponse, chunk?: string) => ServerResponse;
+      response.end = function (this: ServerResponse, chunk?: string) {
+        order.push('wrapper');
+        return previousEnd.call(this, chunk);
+      } as ServerResponse['end'];
+      hold(
+        response,
+        async () => {
+          await sleep(10);
+          order.push('beforeSend');
+          response.setHeader('X-Session', 'saved');
+        },
+        () => {},
+      );
+      response.end('wrapped');
+    }, asFrameworkResponse);
+    expect(order).toEqual(['wrapper', 'beforeSend']);
+    expect(reply.headers['x-session']).toBe('saved');
+    expect(reply.body).toBe('wrapped');
+  });
+
+  it('falls back to stand-ins on the response when it does not inherit from the prototype', async () => {
+    let ownEnd = false;
+    const reply = await serve((response) => {
+      hold(
+        response,
+        async () => void response.setHeader('X-Session', 'saved'),
+        () => {},
+      );
+      ownEnd = Object.hasOwn(response, 'end');
+      response.end('fallback');
+    });
+    expect(ownEnd).toBe(true);
+    expect(reply.headers['x-session']).toBe('saved');
+    expect(reply.body).toBe('fallback');
+  });
+
+  it('a second hold through a new home (a middleware mounted twice) joins the first', async () => {
+    const order: string[] = [];
+    const reply = await serve((response) => {
+      for (const name of ['outer', 'inner']) {
+        // Each mount puts its own home in place, as the glue redefines req.session.
+        const home = {};
+        holdAt(
+          response,
+          home,
+          async () => {
+            await sleep(5);
+            order.push(name);
+            response.appendHeader('X-Held', name);
+          },
+          () => {},
+        );
+        homes.set(response.req, home);
+      }
+      response.end('done');
+    }, asFrameworkResponse);
+    expect(order).toEqual(['outer', 'inner']);
+    expect(reply.headers['x-held']).toBe('outer, inner');
+    expect(reply.body).toBe('done');
   });
 });

@@ -1,52 +1,150 @@
 /**
  * The Express glue held to the framework contract (test/framework-contract.ts), on Express 5 and
- * on Express 4 (installed here as the `express4` alias).
+ * on Express 4 (installed here as the `express4` alias). The glue imports `express`, Express 5
+ * here, and holds responses through its prototype; Express 4's responses do not inherit from
+ * it, so they run the fallback (stand-ins on each response). express4-prototype.test.ts runs
+ * Express 4 through the prototype too.
  */
-import { createServer } from 'node:http';
-import express, { type ErrorRequestHandler } from 'express';
+import { createServer, type ServerResponse } from 'node:http';
+import express from 'express';
 import express4 from 'express4';
+import { afterEach, describe, expect, it } from 'vitest';
 import { expressSession } from '../../runtime/frameworks/express.js';
-import type { SessionManager } from '../../runtime/core/manager.js';
-import { APP_COOKIE, errorReply, listen, routes, testFramework } from '../framework-contract.js';
+import { createSessionManager } from '../../runtime/core/manager.js';
+import { memoryStore } from '../../runtime/stores/memory.js';
+import { listen, routes, testFramework, type RunningApp } from '../framework-contract.js';
+import { startApp } from './express-app.js';
 
 testFramework('express', { start: (manager) => startApp(express, manager) });
 testFramework('express 4', { start: (manager) => startApp(express4, manager) });
 
-function startApp(createApp: typeof express, manager: SessionManager) {
-  const app = createApp();
-  app.use(createApp.json());
-  // Before the glue: reads no session.
-  app.get('/health', (_req, res) => {
-    res.json({ ok: true });
+describe('express glue: how it holds the response', () => {
+  let running: RunningApp | undefined;
+  afterEach(async () => {
+    await running?.close();
+    running = undefined;
   });
-  app.use(expressSession(manager));
-  app.get('/session', (req, res) => {
-    res.json(routes.get(req.session));
+  const manager = () =>
+    createSessionManager({ store: memoryStore(), secret: 'express-glue-test-secret-0123456789abcdef' });
+
+  /** GET path twice, the second time with the first's cookie; the JSON bodies and the cookie. */
+  async function twice(path: string) {
+    const first = await fetch(running!.url + path);
+    const cookie = first.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
+    const second = await fetch(running!.url + path, { headers: { cookie } });
+    return { cookie, bodies: [await first.json(), await second.json()] };
+  }
+
+  it('saves a session whose response a mounted sub-app sends', async () => {
+    const app = express();
+    app.use(expressSession(manager()));
+    const sub = express();
+    sub.get('/count', (req, res) => {
+      res.json(routes.count(req.session));
+    });
+    app.use('/sub', sub);
+    running = await listen(createServer(app));
+    const { cookie, bodies } = await twice('/sub/count');
+    expect(cookie).toMatch(/^session_id=/);
+    expect(bodies).toEqual([{ count: 1 }, { count: 2 }]);
   });
-  app.patch('/session', (req, res) => {
-    res.json(routes.patch(req.session, req.body));
+
+  it('holds a response that a middleware mounted before it has wrapped', async () => {
+    const app = express();
+    app.use((_req, res, next) => {
+      // As compression does: keeps the end it finds and calls it later, asynchronously.
+      const previousEnd = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+      res.end = ((chunk?: unknown) => {
+        setImmediate(() => previousEnd(chunk));
+        return res;
+      }) as typeof res.end;
+      next();
+    });
+    app.use(expressSession(manager()));
+    app.get('/count', (req, res) => {
+      res.json(routes.count(req.session));
+    });
+    running = await listen(createServer(app));
+    const { cookie, bodies } = await twice('/count');
+    expect(cookie).toMatch(/^session_id=/);
+    expect(bodies).toEqual([{ count: 1 }, { count: 2 }]);
   });
-  app.delete('/session', (req, res) => {
-    routes.invalidate(req.session);
-    res.status(204).end();
+
+  it('makes req.session read-only: a handler that assigns it gets an error, and the session is still saved', async () => {
+    const app = express();
+    app.use(expressSession(manager()));
+    app.get('/count', (req, res) => {
+      let assigned = 'yes';
+      try {
+        (req as { session: unknown }).session = null;
+      } catch (error) {
+        assigned = (error as Error).name;
+      }
+      res.json({ ...routes.count(req.session), assigned });
+    });
+    running = await listen(createServer(app));
+    const { cookie, bodies } = await twice('/count');
+    expect(cookie).toMatch(/^session_id=/);
+    expect(bodies).toEqual([
+      { count: 1, assigned: 'TypeError' },
+      { count: 2, assigned: 'TypeError' },
+    ]);
   });
-  app.post('/session/refresh', (req, res) => {
-    res.json(routes.refresh(req.session, req.body));
+
+  it('saves both sessions when mounted twice with two managers', async () => {
+    const app = express();
+    const cookieNames = ['first', 'second'];
+    const [first, second] = cookieNames.map((name) =>
+      createSessionManager({
+        store: memoryStore(),
+        secret: 'express-glue-test-secret-0123456789abcdef',
+        cookie: { name },
+      }),
+    );
+    app.use(expressSession(first!));
+    app.use((req, _res, next) => {
+      req.session.set('seen', Number(req.session.get('seen') ?? 0) + 1);
+      next();
+    });
+    app.use(expressSession(second!));
+    app.get('/count', (req, res) => {
+      res.json(routes.count(req.session));
+    });
+    running = await listen(createServer(app));
+    const firstReply = await fetch(running.url + '/count');
+    const cookies = firstReply.headers.getSetCookie().map((line) => line.split(';')[0]!);
+    expect(cookies.map((pair) => pair.split('=')[0])).toEqual(cookieNames);
+    const again = await fetch(running.url + '/count', { headers: { cookie: cookies.join('; ') } });
+    expect(await again.json()).toEqual({ count: 2 });
+    // The first manager's session kept its own data.
+    const outer = await first!.load({
+      cookieHeader: cookies.join('; '),
+      ip: '127.0.0.1',
+      userAgent: undefined,
+      https: false,
+    });
+    expect(outer.get('seen')).toBe(2);
   });
-  app.post('/login', (req, res) => {
-    res.json(routes.login(req.session, req.body));
+
+  it('adds no property to the response: the stand-ins sit on express.response', async () => {
+    const app = express();
+    let added: Array<string | symbol> = [];
+    app.use((_req, res, next) => {
+      const before = new Set(Reflect.ownKeys(res));
+      res.on('finish', () => (added = Reflect.ownKeys(res).filter((key) => !before.has(key))));
+      next();
+    });
+    app.use(expressSession(manager()));
+    app.get('/count', (req, res) => {
+      res.json(routes.count(req.session));
+    });
+    running = await listen(createServer(app));
+    await twice('/count');
+    expect(
+      added.filter((key) => ['writeHead', 'write', 'end'].includes(String(key)) || typeof key === 'symbol'),
+    ).toEqual([]);
   });
-  app.get('/count', (req, res) => {
-    res.json(routes.count(req.session));
-  });
-  app.get('/theme', (req, res) => {
-    res.append('Set-Cookie', APP_COOKIE);
-    res.json(routes.theme(req.session));
-  });
-  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
-    const reply = errorReply(error);
-    res.status(reply.status).json(reply.body);
-  };
-  app.use(onError);
-  return listen(createServer(app));
-}
+});

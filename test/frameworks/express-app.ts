@@ -1,0 +1,49 @@
+/**
+ * The contract app (test/framework-contract.ts) on Express: shared by express.test.ts and
+ * express4-prototype.test.ts, which run it on Express 5 and 4.
+ */
+import { createServer } from 'node:http';
+import type express from 'express';
+import type { ErrorRequestHandler } from 'express';
+import { expressSession } from '../../runtime/frameworks/express.js';
+import type { SessionManager } from '../../runtime/core/manager.js';
+import { APP_COOKIE, errorReply, listen, routes } from '../framework-contract.js';
+
+export function startApp(createApp: typeof express, manager: SessionManager) {
+  const app = createApp();
+  app.use(createApp.json());
+  // Before the glue: reads no session.
+  app.get('/health', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.use(expressSession(manager));
+  app.get('/session', (req, res) => {
+    res.json(routes.get(req.session));
+  });
+  app.patch('/session', (req, res) => {
+    res.json(routes.patch(req.session, req.body));
+  });
+  app.delete('/session', (req, res) => {
+    routes.invalidate(req.session);
+    res.status(204).end();
+  });
+  app.post('/session/refresh', (req, res) => {
+    res.json(routes.refresh(req.session, req.body));
+  });
+  app.post('/login', (req, res) => {
+    res.json(routes.login(req.session, req.body));
+  });
+  app.get('/count', (req, res) => {
+    res.json(routes.count(req.session));
+  });
+  app.get('/theme', (req, res) => {
+    res.append('Set-Cookie', APP_COOKIE);
+    res.json(routes.theme(req.session));
+  });
+  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
+    const reply = errorReply(error);
+    res.status(reply.status).json(reply.body);
+  };
+  app.use(onError);
+  return listen(createServer(app));
+}
