@@ -30,8 +30,11 @@ export interface RequestInfo {
    */
   readonly ip: string | undefined;
   userAgent: string | undefined;
-  /** Whether the request arrived over HTTPS, as the framework reports it. */
-  https: boolean;
+  /**
+   * Whether the request arrived over HTTPS, as the framework reports it (after its trust-proxy
+   * handling). May be a getter, like `ip`: the core reads it only when it sets a cookie.
+   */
+  readonly https: boolean;
 }
 
 export interface SessionManager {

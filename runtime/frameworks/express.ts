@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { response as expressResponse, type Request, type RequestHandler } from 'express';
 import { prototypeHold } from '../core/hold-response.js';
-import { LazyIpRequest } from '../core/lazy-request.js';
+import { LazyRequest, type RequestReader } from '../core/lazy-request.js';
 import type { SessionManager } from '../core/manager.js';
 import type { Session, SessionData } from '../core/session.js';
 
@@ -30,31 +30,31 @@ export function expressSession(manager: SessionManager): RequestHandler {
   // response's state lives on its request's session, found again through res.req.
   const holdResponse = prototypeHold(expressResponse, sessionOfResponse);
   return (req, res, next) => {
-    manager
-      // req.ip and req.secure honour Express' "trust proxy" setting for X-Forwarded-For/-Proto.
-      .load(new LazyIpRequest(req, clientIp, req.headers.cookie, req.headers['user-agent'], req.secure))
-      .then((session) => {
-        // Held before req.session changes, so a second mount of this middleware joins the first's hold.
-        holdResponse(
-          res,
-          session,
-          async () => {
-            const cookie = await manager.commit(session);
-            if (cookie) res.append('Set-Cookie', cookie);
-          },
-          next,
-        );
-        // Not writable, so an assignment fails loudly instead of unhooking the save. Configurable,
-        // so a second mount can set its own.
-        Object.defineProperty(req, 'session', { value: session, enumerable: true, configurable: true });
-        next();
-      }, next);
+    const { headers } = req;
+    manager.load(new LazyRequest(req, readRequest, headers.cookie, headers['user-agent'])).then((session) => {
+      // Held before req.session changes, so a second mount of this middleware joins the first's hold.
+      holdResponse(
+        res,
+        session,
+        async () => {
+          const cookie = await manager.commit(session);
+          if (cookie) res.append('Set-Cookie', cookie);
+        },
+        next,
+      );
+      // Not writable, so an assignment fails loudly instead of unhooking the save. Configurable,
+      // so a second mount can set its own.
+      Object.defineProperty(req, 'session', { value: session, enumerable: true, configurable: true });
+      next();
+    }, next);
   };
 }
 
-function clientIp(req: Request): string | undefined {
-  return req.ip;
-}
+/** req.ip and req.secure honour Express' "trust proxy" setting for X-Forwarded-For/-Proto. */
+const readRequest: RequestReader<Request> = {
+  ip: (req) => req.ip,
+  https: (req) => req.secure,
+};
 
 function sessionOfResponse(res: ServerResponse): unknown {
   return (res.req as Partial<Request> | undefined)?.session;

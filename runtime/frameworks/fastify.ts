@@ -11,7 +11,7 @@
  * A reply sent with `reply.hijack()` or written to `reply.raw` skips `onSend`, so it saves nothing.
  */
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
-import { LazyIpRequest } from '../core/lazy-request.js';
+import { LazyRequest, type RequestReader } from '../core/lazy-request.js';
 import type { SessionManager } from '../core/manager.js';
 import type { Session, SessionData } from '../core/session.js';
 
@@ -32,14 +32,7 @@ export function fastifySession(manager: SessionManager): FastifyPluginCallback {
     // A rejection here is Fastify's error path, so a store failure answers 503.
     fastify.addHook('onRequest', async (request) => {
       request.session = await manager.load(
-        // request.ip and request.protocol honour Fastify's `trustProxy` option.
-        new LazyIpRequest(
-          request,
-          clientIp,
-          request.headers.cookie,
-          request.headers['user-agent'],
-          request.protocol === 'https',
-        ),
+        new LazyRequest(request, readRequest, request.headers.cookie, request.headers['user-agent']),
       );
     });
 
@@ -69,6 +62,8 @@ export function fastifySession(manager: SessionManager): FastifyPluginCallback {
   });
 }
 
-function clientIp(request: FastifyRequest): string {
-  return request.ip;
-}
+/** request.ip and request.protocol honour Fastify's `trustProxy` option. */
+const readRequest: RequestReader<FastifyRequest> = {
+  ip: (request) => request.ip,
+  https: (request) => request.protocol === 'https',
+};

@@ -10,7 +10,7 @@
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { LazyIpRequest } from '../core/lazy-request.js';
+import { LazyRequest, type RequestReader } from '../core/lazy-request.js';
 import type { SessionManager } from '../core/manager.js';
 import type { Session, SessionData } from '../core/session.js';
 import { SessionStoreError } from '../core/errors.js';
@@ -36,6 +36,11 @@ export interface HonoSessionOptions {
   getIp?: (c: Context) => string | undefined;
 }
 
+/** The adapter builds the URL from the connection (https only for a TLS socket). */
+function isHttps(c: Context): boolean {
+  return c.req.url.startsWith('https:');
+}
+
 /** @hono/node-server puts the node:http request in `c.env.incoming`; read without importing it. */
 function socketAddress(c: Context): string | undefined {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
@@ -43,13 +48,10 @@ function socketAddress(c: Context): string | undefined {
 }
 
 export function honoSession(manager: SessionManager, options: HonoSessionOptions = {}): MiddlewareHandler<SessionEnv> {
-  const getIp = options.getIp ?? socketAddress;
+  const reader: RequestReader<Context> = { ip: options.getIp ?? socketAddress, https: isHttps };
   return async (c, next) => {
     const session = await storeGuard(() =>
-      manager.load(
-        // The adapter builds the URL from the connection (https only for a TLS socket).
-        new LazyIpRequest(c, getIp, c.req.header('Cookie'), c.req.header('User-Agent'), c.req.url.startsWith('https:')),
-      ),
+      manager.load(new LazyRequest(c, reader, c.req.header('Cookie'), c.req.header('User-Agent'))),
     );
     c.set('session', session);
     // A handler that threw has been answered by app.onError by now; the session is saved with

@@ -6,7 +6,7 @@
  * With `ctx.respond = false` (writing `ctx.res` yourself) the response can leave before the save.
  */
 import type { Context, Middleware } from 'koa';
-import { LazyIpRequest } from '../core/lazy-request.js';
+import { LazyRequest, type RequestReader } from '../core/lazy-request.js';
 import type { SessionManager } from '../core/manager.js';
 import type { Session, SessionData } from '../core/session.js';
 
@@ -19,10 +19,7 @@ declare module 'koa' {
 
 export function koaSession(manager: SessionManager): Middleware {
   return async (ctx, next) => {
-    ctx.session = await manager.load(
-      // ctx.ip and ctx.secure honour Koa's `app.proxy` setting for X-Forwarded-For/-Proto.
-      new LazyIpRequest(ctx, clientIp, ctx.headers.cookie, ctx.headers['user-agent'], ctx.secure),
-    );
+    ctx.session = await manager.load(new LazyRequest(ctx, readContext, ctx.headers.cookie, ctx.headers['user-agent']));
     // If downstream throws, nothing is saved: the session stays as it was loaded, like a
     // rolled-back transaction. (Koa's own error responder removes every header, so a new or
     // rotated cookie set now could be lost while the store had already moved to the new id.)
@@ -34,6 +31,8 @@ export function koaSession(manager: SessionManager): Middleware {
   };
 }
 
-function clientIp(ctx: Context): string {
-  return ctx.ip;
-}
+/** ctx.ip and ctx.secure honour Koa's `app.proxy` setting for X-Forwarded-For/-Proto. */
+const readContext: RequestReader<Context> = {
+  ip: (ctx) => ctx.ip,
+  https: (ctx) => ctx.secure,
+};
