@@ -98,10 +98,10 @@ export const stores: readonly StoreEntry[] = [
   },
   {
     name: 'redis',
-    title: 'Redis (also Redis Cluster)',
+    title: 'Redis (also Redis Cluster and Sentinel)',
     file: 'stores/redis.ts',
     helpers: [],
-    schemes: ['redis:', 'rediss:', 'redis+cluster:', 'rediss+cluster:'],
+    schemes: ['redis:', 'rediss:', 'redis+cluster:', 'rediss+cluster:', 'redis+sentinel:'],
     factory: 'redisStore',
     defaultUrl: 'redis://127.0.0.1:6379',
     dependencies: { ioredis: '^6.0.0' },

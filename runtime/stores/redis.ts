@@ -8,7 +8,13 @@
  *   rediss://host:6380                              TLS
  *   redis+cluster://host:7001,host:7002             Redis Cluster: any reachable nodes, database 0
  *   rediss+cluster://host:7001,host:7002            Redis Cluster over TLS
+ *   redis+sentinel://host:26379,host:26380/mymaster  Sentinel: the master of group "mymaster", database 0
+ *   redis+sentinel://:password@host:26379/mymaster/2 the master's password, database 2
  *   redis://host:6379?prefix=myapp:sess:&timeout=2000
+ *
+ * With Sentinel, the URL lists sentinels; the client asks them for the master and moves to the
+ * new one after a failover. Its credentials are the master's; sentinels that want their own take
+ * `?sentinelUsername=` and `?sentinelPassword=`.
  *
  * Every operation touches one key, so it is slot-safe in a cluster. Calls never queue while the
  * server is away: each fails within `timeout` ms, and the client reconnects in the background,
@@ -21,7 +27,8 @@ import type { SessionStore } from '../core/store.js';
 
 export interface RedisOptions {
   /**
-   * `redis:`, `rediss:`, `redis+cluster:` or `rediss+cluster:` URL; may carry `?prefix=` and `?timeout=`.
+   * `redis:`, `rediss:`, `redis+cluster:`, `rediss+cluster:` or `redis+sentinel:` URL; may carry
+   * `?prefix=` and `?timeout=`.
    * @default "redis://127.0.0.1:6379"
    */
   url?: string;
@@ -71,16 +78,13 @@ interface Scripts {
 
 export function redisStore(options: RedisOptions = {}): SessionStore {
   const raw = options.url ?? 'redis://127.0.0.1:6379';
-  const { url, nodes, cluster, tls } = parseUrl(raw);
+  const { url, nodes, topology, tls } = parseUrl(raw);
+  const cluster = topology === 'cluster';
   const prefix = options.prefix ?? url.searchParams.get('prefix') ?? 'sess:';
   const timeout = options.timeout ?? Number(url.searchParams.get('timeout') ?? 1000);
   if (!Number.isFinite(timeout) || timeout <= 0)
     throw new SessionConfigError('timeout', `must be a positive number of ms; got ${String(timeout)}`, 'redis');
-  const db = Number(decodeURIComponent(url.pathname.slice(1)) || 0);
-  if (!Number.isSafeInteger(db) || db < 0 || (cluster && db !== 0)) {
-    const problem = cluster ? 'a cluster has database 0 only' : 'the path must be a database number';
-    throw new SessionConfigError('url', `names database "${url.pathname.slice(1)}": ${problem}`, 'redis');
-  }
+  const { db, masterName } = parsePath(url.pathname, topology);
 
   const connection = {
     username: decodeURIComponent(url.username) || undefined,
@@ -111,7 +115,14 @@ export function redisStore(options: RedisOptions = {}): SessionStore {
         redisOptions: connection,
         scripts,
       })
-    : new Redis({ ...nodes[0], ...connection, db, enableOfflineQueue: false, retryStrategy: retry, scripts });
+    : new Redis({
+        ...(topology === 'sentinel' ? sentinelOptions(nodes, masterName, url, timeout, retry) : nodes[0]),
+        ...connection,
+        db,
+        enableOfflineQueue: false,
+        retryStrategy: retry,
+        scripts,
+      });
   const commands = client as unknown as Scripts;
 
   // Without an 'error' listener an EventEmitter throws, which would crash the app on the first
@@ -211,30 +222,89 @@ export function redisStore(options: RedisOptions = {}): SessionStore {
   };
 }
 
-/** The URL, and the nodes to connect to (a cluster URL lists several, comma-separated). */
+type Topology = 'single' | 'cluster' | 'sentinel';
+
+/** The URL, and the nodes to connect to (cluster and sentinel URLs list several, comma-separated). */
 function parseUrl(raw: string): {
   url: URL;
   nodes: Array<{ host: string; port: number }>;
-  cluster: boolean;
+  topology: Topology;
   tls: boolean;
 } {
-  const match = /^(rediss?)(\+cluster)?:\/\/([^/?#]*)(.*)$/.exec(raw);
+  const match = /^(rediss?)(\+cluster|\+sentinel)?:\/\/([^/?#]*)(.*)$/.exec(raw);
   if (!match)
-    throw new SessionConfigError('url', 'must be redis://, rediss://, redis+cluster:// or rediss+cluster://', 'redis');
-  const [, scheme = 'redis', cluster, authority = '', rest = ''] = match;
+    throw new SessionConfigError(
+      'url',
+      'must be redis://, rediss://, redis+cluster://, rediss+cluster:// or redis+sentinel://',
+      'redis',
+    );
+  const [, scheme = 'redis', kind, authority = '', rest = ''] = match;
+  const topology: Topology = kind === '+cluster' ? 'cluster' : kind === '+sentinel' ? 'sentinel' : 'single';
+  // Sentinel over TLS needs TLS settings for two kinds of server; not offered yet.
+  if (topology === 'sentinel' && scheme === 'rediss')
+    throw new SessionConfigError('url', 'rediss+sentinel:// (TLS) is not supported; use redis+sentinel://', 'redis');
   const at = authority.lastIndexOf('@');
   const hosts = authority.slice(at + 1).split(',');
+  const defaultPort = topology === 'sentinel' ? 26379 : 6379;
   try {
     // `new URL` takes one host, so the first stands in while it reads credentials, path and query.
     const url = new URL(`${scheme}://${authority.slice(0, at + 1)}${hosts[0]}${rest}`);
     const nodes = hosts.map((host) => {
       const node = new URL(`redis://${host}`);
-      return { host: node.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(node.port || 6379) };
+      return { host: node.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(node.port || defaultPort) };
     });
-    return { url, nodes, cluster: cluster !== undefined, tls: scheme === 'rediss' };
+    return { url, nodes, topology, tls: scheme === 'rediss' };
   } catch {
     throw new SessionConfigError('url', `is not a valid Redis URL (host list "${authority.slice(at + 1)}")`, 'redis');
   }
+}
+
+/**
+ * The database number, and for Sentinel the master group's name, from the URL's path:
+ * `/2` for one server, nothing for a cluster (database 0 only), `/mymaster` or `/mymaster/2`
+ * for Sentinel.
+ */
+function parsePath(pathname: string, topology: Topology): { db: number; masterName: string } {
+  let segments: string[];
+  try {
+    segments = pathname.split('/').slice(1).map(decodeURIComponent);
+  } catch {
+    throw new SessionConfigError('url', `has a path that is not valid percent-encoding: "${pathname}"`, 'redis');
+  }
+  const masterName = topology === 'sentinel' ? (segments.shift() ?? '') : '';
+  if (topology === 'sentinel' && masterName === '')
+    throw new SessionConfigError('url', 'must name the master group: redis+sentinel://host:26379/mymaster', 'redis');
+  const text = segments.join('/');
+  const db = Number(text || 0);
+  if (!Number.isSafeInteger(db) || db < 0 || (topology === 'cluster' && db !== 0)) {
+    const problem = topology === 'cluster' ? 'a cluster has database 0 only' : 'the path must end in a database number';
+    throw new SessionConfigError('url', `names database "${text}": ${problem}`, 'redis');
+  }
+  return { db, masterName };
+}
+
+/**
+ * How to find the master through the sentinels. The failover detector listens for Sentinel's
+ * switch-master announcement, so the client leaves a demoted master at once instead of waiting
+ * for its writes to be refused; a write refused meanwhile (READONLY) reconnects too.
+ */
+function sentinelOptions(
+  sentinels: Array<{ host: string; port: number }>,
+  name: string,
+  url: URL,
+  timeout: number,
+  retry: (attempt: number) => number,
+) {
+  return {
+    sentinels,
+    name,
+    sentinelUsername: url.searchParams.get('sentinelUsername') ?? undefined,
+    sentinelPassword: url.searchParams.get('sentinelPassword') ?? undefined,
+    sentinelCommandTimeout: timeout,
+    sentinelRetryStrategy: retry,
+    failoverDetector: true,
+    reconnectOnError: (error: Error) => error.message.startsWith('READONLY'),
+  };
 }
 
 /** Reply errors are Redis refusing a command; anything else from ioredis is the connection. */
