@@ -8,20 +8,12 @@ set -euo pipefail
 ports=(7001 7002 7003)
 root="$(cd "$(dirname "$0")/../.." && pwd)/.servers/redis-cluster"
 
-ping() { redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null | grep -q PONG; }
+# shellcheck source=../redis-helpers.sh
+source "$(dirname "$0")/../redis-helpers.sh"
 healthy() {
   for port in "${ports[@]}"; do
     redis-cli -h 127.0.0.1 -p "$port" cluster info 2>/dev/null | grep -q 'cluster_state:ok' || return 1
   done
-}
-wait_for() { # wait_for SECONDS COMMAND...: retry COMMAND every 0.25 s
-  local tries=$(($1 * 4))
-  shift
-  for _ in $(seq 1 "$tries"); do
-    "$@" && return 0
-    sleep 0.25
-  done
-  return 1
 }
 
 if healthy; then
