@@ -121,6 +121,7 @@ describe.each([
       "  'rediss:': (url) => redisStore({ url }),",
       "  'redis+cluster:': (url) => redisStore({ url }),",
       "  'rediss+cluster:': (url) => redisStore({ url }),",
+      "  'redis+sentinel:': (url) => redisStore({ url }),",
     ]);
     const packageJson = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
     expect(packageJson.dependencies.ioredis).toBe('^6.0.0');
