@@ -101,11 +101,20 @@ export async function withFileLock<T>(store: string, lockPath: string, work: () 
   try {
     return await work();
   } finally {
-    // unlink, not rm: rm stats the path twice before unlinking it, which costs more than the
-    // unlink itself on every locked write. ENOENT: a waiter broke the lock as stale meanwhile.
-    await unlink(lockPath).catch((error: unknown) => {
-      if (!isCode(error, 'ENOENT')) throw error;
-    });
+    // Already gone when a waiter broke it as stale meanwhile.
+    await unlinkIfPresent(lockPath);
+  }
+}
+
+/**
+ * Removes a file that may already be gone. unlink, not rm: rm stats the path twice before
+ * unlinking it, which costs more than the unlink itself, on every locked write.
+ */
+export async function unlinkIfPresent(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (error) {
+    if (!isCode(error, 'ENOENT')) throw error;
   }
 }
 

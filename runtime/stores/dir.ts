@@ -14,7 +14,15 @@ import { SessionConfigError } from '../core/errors.js';
 import { decodeRecord, encodeRecord } from '../core/record.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
 import { KeyedQueue } from '../core/keyed-queue.js';
-import { booleanParam, folderMaker, isCode, pathFromUrl, withFileLock, writeAtomically } from './_files.js';
+import {
+  booleanParam,
+  folderMaker,
+  isCode,
+  pathFromUrl,
+  unlinkIfPresent,
+  withFileLock,
+  writeAtomically,
+} from './_files.js';
 
 export interface DirOptions {
   /** `dir:` URL naming the folder. Ignored when `path` is given. @default "dir://" (temp folder) */
@@ -86,9 +94,7 @@ export function dirStore(options: DirOptions = {}): SessionStore {
 
     destroy: (key) =>
       locked(key, async () => {
-        await unlink(fileOf(key)).catch((error: unknown) => {
-          if (!isCode(error, 'ENOENT')) throw error;
-        });
+        await unlinkIfPresent(fileOf(key));
       }),
 
     async deleteExpired() {
