@@ -3,7 +3,7 @@
  * works across processes. Uses only Node built-ins.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { SessionConfigError, SessionStoreError } from '../core/errors.js';
@@ -66,7 +66,7 @@ export async function writeAtomically(path: string, text: string, fsync: boolean
     }
     await rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
+    await unlinkIfPresent(temp);
     throw error;
   }
 }
@@ -130,7 +130,7 @@ async function breakIfStale(lockPath: string): Promise<void> {
     if (!ownerIsGone(owner) && Date.now() - info.mtimeMs <= STALE_LOCK_MS) return;
     const aside = `${lockPath}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
     await rename(lockPath, aside);
-    await rm(aside, { force: true });
+    await unlinkIfPresent(aside);
   } catch (error) {
     if (!isCode(error, 'ENOENT')) throw error;
   }
