@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionConfigError, SessionStoreError } from '../../runtime/core/errors.js';
+import { guardedStore } from '../../runtime/core/guarded-store.js';
 import { createSessionManager } from '../../runtime/core/manager.js';
 import { mysqlStore } from '../../runtime/stores/mysql.js';
 import { relayTo } from '../helpers/relay.js';
@@ -125,6 +126,46 @@ describe.skipIf(!up)('mysql store on a real server', () => {
     }
   });
 
+  it('queryTimeout bounds the sweep; a request waiting on a locked table fails at storeTimeout', async () => {
+    const table = tableName('locked');
+    const store = storeOn(table, '&queryTimeout=300');
+    const key = randomKey();
+    expect(await store.write(key, sampleRecord(), undefined)).toBe(true); // also creates the table
+    const locker = await admin.getConnection();
+    try {
+      await locker.query(`LOCK TABLES \`${table}\` WRITE`);
+      const failure = async (work: Promise<unknown>) => {
+        const started = Date.now();
+        const error = await work.then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        return { error: error as SessionStoreError | undefined, elapsed: Date.now() - started };
+      };
+
+      // The sweep waits on the lock until its own statement timeout.
+      const sweep = await failure(store.deleteExpired());
+      expect(sweep.error).toBeInstanceOf(SessionStoreError);
+      expect(sweep.error?.code).toBe('timeout');
+      expect(sweep.elapsed).toBeGreaterThanOrEqual(250);
+      expect(sweep.elapsed).toBeLessThan(3_000);
+
+      // A request's read takes no driver timeout: the core's guard (storeTimeout) ends the wait.
+      const read = await failure(guardedStore(store, 300).get(key));
+      expect(read.error).toBeInstanceOf(SessionStoreError);
+      expect(read.error?.code).toBe('timeout');
+      expect(read.elapsed).toBeGreaterThanOrEqual(250);
+      expect(read.elapsed).toBeLessThan(3_000);
+
+      // Once the lock goes, the statements that waited finish and the store answers again.
+      await locker.query('UNLOCK TABLES');
+      expect((await store.get(key))?.version).toBe(1);
+    } finally {
+      await locker.query('UNLOCK TABLES');
+      locker.release();
+      await store.close();
+    }
+  });
   it('refuses a key that is not 64 lowercase hex characters before any query', async () => {
     const bad = [
       `${randomKey().slice(0, 60)}' OR '1'='1`,
