@@ -145,8 +145,8 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
       await ensureTable();
       // A request's statement (key set) is already bounded by the core's storeTimeout
       // (core/guarded-store.ts), so it takes the driver's plain form: a timeout needs the
-      // options-object form, which costs about 4 µs more CPU per statement in mysql2 3.x, a tenth
-      // of a read-only request's whole layer. The sweep, which no request bounds, keeps it.
+      // options-object form, which cost about 4 µs more CPU per statement (mysql2 3.24: 21.4
+      // against 17.4 µs). The sweep, which no request bounds, keeps the timeout.
       const [result] =
         key === null ? await pool.execute({ sql, timeout: queryTimeout }, values) : await pool.execute(sql, values);
       return result;

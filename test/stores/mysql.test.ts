@@ -166,6 +166,7 @@ describe.skipIf(!up)('mysql store on a real server', () => {
       await store.close();
     }
   });
+
   it('refuses a key that is not 64 lowercase hex characters before any query', async () => {
     const bad = [
       `${randomKey().slice(0, 60)}' OR '1'='1`,
