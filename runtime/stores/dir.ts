@@ -8,9 +8,9 @@
  *   dir://                           a folder in the OS temp directory
  *   dir:///path?fsync=true           flush each write to disk (survives power loss; slower)
  */
-import { readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SessionConfigError } from '../core/errors.js';
+import { SessionConfigError, SessionStoreError } from '../core/errors.js';
 import { decodeRecord, encodeRecord } from '../core/record.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
 import { KeyedQueue } from '../core/keyed-queue.js';
@@ -72,6 +72,37 @@ export function dirStore(options: DirOptions = {}): SessionStore {
     });
   }
 
+  /** Removes `name` if it is an expired session or a leftover temp/lock file; true for a session removed. */
+  async function sweepOne(name: string): Promise<boolean> {
+    const path = join(folder, name);
+    if (name.endsWith(SUFFIX)) {
+      return locked(name.slice(0, -SUFFIX.length), async () => {
+        let text: string;
+        try {
+          text = await readFile(path, 'utf8');
+        } catch (error) {
+          if (isCode(error, 'ENOENT')) return false; // destroyed since readdir
+          throw error;
+        }
+        const record = decodeRecord(text);
+        if (record && record.expiresAt > Date.now()) return false;
+        await unlinkIfPresent(path);
+        return true;
+      });
+    }
+    if (name.endsWith('.tmp') || name.endsWith('.lock')) {
+      let modified: number;
+      try {
+        modified = (await stat(path)).mtimeMs;
+      } catch (error) {
+        if (isCode(error, 'ENOENT')) return false; // finished by its writer since readdir
+        throw error;
+      }
+      if (Date.now() - modified > LEFTOVER_MS) await unlinkIfPresent(path);
+    }
+    return false;
+  }
+
   return {
     name: 'dir',
 
@@ -97,26 +128,30 @@ export function dirStore(options: DirOptions = {}): SessionStore {
         await unlinkIfPresent(fileOf(key));
       }),
 
+    /**
+     * Sweeps the folder file by file. A file it cannot read or remove (a foreign folder named
+     * like a session, a permission error) does not stop the sweep; the sweep ends with an error
+     * naming how many it could not handle, so a broken folder is never reported as clean.
+     */
     async deleteExpired() {
       await ensureFolder();
       let removed = 0;
+      const failures: unknown[] = [];
       for (const name of await readdir(folder)) {
-        const path = join(folder, name);
-        if (name.endsWith(SUFFIX)) {
-          const key = name.slice(0, -SUFFIX.length);
-          const gone = await locked(key, async () => {
-            const text = await readFile(path, 'utf8').catch(() => undefined);
-            if (text === undefined) return false;
-            const record = decodeRecord(text);
-            if (record && record.expiresAt > Date.now()) return false;
-            await unlink(path).catch(() => undefined);
-            return true;
-          });
-          if (gone) removed++;
-        } else if (name.endsWith('.tmp') || name.endsWith('.lock')) {
-          const info = await stat(path).catch(() => undefined);
-          if (info && Date.now() - info.mtimeMs > LEFTOVER_MS) await unlink(path).catch(() => undefined);
+        try {
+          if (await sweepOne(name)) removed++;
+        } catch (error) {
+          failures.push(error);
         }
+      }
+      if (failures.length > 0) {
+        const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
+        throw new SessionStoreError(
+          'dir',
+          'failed',
+          `deleteExpired removed ${removed} expired sessions but could not handle ${failures.length} files; first: ${first}`,
+          { cause: failures[0] },
+        );
       }
       return removed;
     },
