@@ -33,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, run, spawnTracked, stopAll, stopChild, waitHealthy } from './lib/proc.mjs';
 import { buildRows, ceilings, comparisons, ourStoreUrl } from './lib/rows.mjs';
+import { benchDatabase } from './peers/common.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repo = join(benchDir, '..');
@@ -508,7 +509,7 @@ async function runScale(manifest) {
   if (existsSync(join(repo, 'runtime', 'stores', 'mysql.ts'))) {
     log('scaling: mysql deleteExpired over 100k expired rows');
     try {
-      [scale.mysql] = await tsxJson('mysql-expire.mjs', ['100000', 'session_bench']);
+      [scale.mysql] = await tsxJson('mysql-expire.mjs', ['100000', benchDatabase]);
     } catch (error) {
       fail('scaling mysql deleteExpired', error);
     }

@@ -8,15 +8,14 @@ export const host = '127.0.0.1';
 export const secret = process.env.BENCH_SECRET || 'bench-secret-of-at-least-32-characters-long';
 /** The generated layer's default idle lifetime (900 s); every peer is configured to match. */
 export const maxAgeMs = 900_000;
-export const redisUrl = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/13';
-export const mysql = {
-  host: '127.0.0.1',
-  port: 3306,
-  user: 'root',
-  password: '',
-  database: process.env.BENCH_MYSQL_DB || 'session_bench',
-};
-export const mongoUrl = process.env.BENCH_MONGO_URL || 'mongodb://127.0.0.1:27017/session_bench';
+// Fixed, not configurable: lib/backends.mjs flushes and drops these namespaces at every run, so
+// pointing them elsewhere would wipe someone else's data; lib/rows.mjs gives ours the same ones.
+/** Redis database and the MariaDB / MongoDB database the bench owns. */
+export const redisDb = 13;
+export const benchDatabase = 'session_bench';
+export const redisUrl = `redis://127.0.0.1:6379/${redisDb}`;
+export const mysql = { host: '127.0.0.1', port: 3306, user: 'root', password: '', database: benchDatabase };
+export const mongoUrl = `mongodb://127.0.0.1:27017/${benchDatabase}`;
 export const memcachedServer = '127.0.0.1:11211';
 /** Per-row namespace (key prefix, table, collection, folder) so rows never read each other's data. */
 export const namespace = (process.env.BENCH_NAMESPACE || 'peer').replace(/[^A-Za-z0-9_]/g, '_');
