@@ -106,6 +106,16 @@ export async function withFileLock<T>(store: string, lockPath: string, work: () 
   }
 }
 
+/** Reads a text file that may not exist (yet, or any more): `undefined` then, other errors thrown. */
+export async function readIfPresent(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return undefined;
+    throw error;
+  }
+}
+
 /**
  * Removes a file that may already be gone. unlink, not rm: rm stats the path twice before
  * unlinking it, which costs more than the unlink itself, on every locked write.

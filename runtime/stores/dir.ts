@@ -8,7 +8,7 @@
  *   dir://                           a folder in the OS temp directory
  *   dir:///path?fsync=true           flush each write to disk (survives power loss; slower)
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SessionConfigError, SessionStoreError } from '../core/errors.js';
 import { decodeRecord, encodeRecord } from '../core/record.js';
@@ -19,6 +19,7 @@ import {
   folderMaker,
   isCode,
   pathFromUrl,
+  readIfPresent,
   unlinkIfPresent,
   withFileLock,
   writeAtomically,
@@ -53,13 +54,8 @@ export function dirStore(options: DirOptions = {}): SessionStore {
   const ensureFolder = folderMaker(folder);
 
   async function read(key: string): Promise<SessionRecord | undefined> {
-    let text: string;
-    try {
-      text = await readFile(fileOf(key), 'utf8');
-    } catch (error) {
-      if (isCode(error, 'ENOENT')) return undefined;
-      throw error;
-    }
+    const text = await readIfPresent(fileOf(key));
+    if (text === undefined) return undefined;
     const record = decodeRecord(text);
     return record && record.expiresAt > Date.now() ? record : undefined;
   }
@@ -77,13 +73,8 @@ export function dirStore(options: DirOptions = {}): SessionStore {
     const path = join(folder, name);
     if (name.endsWith(SUFFIX)) {
       return locked(name.slice(0, -SUFFIX.length), async () => {
-        let text: string;
-        try {
-          text = await readFile(path, 'utf8');
-        } catch (error) {
-          if (isCode(error, 'ENOENT')) return false; // destroyed since readdir
-          throw error;
-        }
+        const text = await readIfPresent(path);
+        if (text === undefined) return false; // destroyed since readdir
         const record = decodeRecord(text);
         if (record && record.expiresAt > Date.now()) return false;
         await unlinkIfPresent(path);
