@@ -2,7 +2,7 @@
 // appear here as soon as the manifest lists them. Every row is one server process on 127.0.0.1
 // answering GET /health, GET /count and GET /session.
 import { join } from 'node:path';
-import { benchDatabase, redisDb } from '../peers/common.mjs';
+import { benchDatabase, mongoUrl, redisUrl } from '../peers/common.mjs';
 
 /** The inline store work each of our stores is compared with (peers/limit-ops.mjs). */
 export const limitKindOfStore = {
@@ -114,11 +114,11 @@ export function ourStoreUrl(store, framework, folder) {
     case 'dir':
       return `dir://${join(folder, 'sessions')}`;
     case 'redis':
-      return `redis://127.0.0.1:6379/${redisDb}?prefix=bench:${ns}:`;
+      return `${redisUrl}?prefix=bench:${ns}:`;
     case 'mysql':
       return `mysql://root@127.0.0.1:3306/${benchDatabase}?table=${ns}`;
     case 'mongodb':
-      return `mongodb://127.0.0.1:27017/${benchDatabase}?collection=${ns}`;
+      return `${mongoUrl}?collection=${ns}`;
     case 'memcached':
       return `memcached://127.0.0.1:11211?prefix=bench:${ns}:`;
     default:

@@ -11,9 +11,8 @@ export const maxAgeMs = 900_000;
 // Fixed, not configurable: lib/backends.mjs flushes and drops these namespaces at every run, so
 // pointing them elsewhere would wipe someone else's data; lib/rows.mjs gives ours the same ones.
 /** Redis database and the MariaDB / MongoDB database the bench owns. */
-export const redisDb = 13;
 export const benchDatabase = 'session_bench';
-export const redisUrl = `redis://127.0.0.1:6379/${redisDb}`;
+export const redisUrl = 'redis://127.0.0.1:6379/13';
 export const mysql = { host: '127.0.0.1', port: 3306, user: 'root', password: '', database: benchDatabase };
 export const mongoUrl = `mongodb://127.0.0.1:27017/${benchDatabase}`;
 export const memcachedServer = '127.0.0.1:11211';
