@@ -31,7 +31,7 @@ import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, run, spawnTracked, stopAll, stopChild, waitHealthy } from './lib/proc.mjs';
+import { freePort, groupCpuMs, run, spawnTracked, stopAll, stopChild, waitHealthy } from './lib/proc.mjs';
 import { buildRows, ceilings, comparisons, ourStoreUrl } from './lib/rows.mjs';
 import { benchDatabase } from './peers/common.mjs';
 
@@ -363,7 +363,13 @@ async function measure(row, workload, seconds) {
     if (workload.name === 'rmw' && row.kind !== 'bare')
       before = Number((await get(`${row.url}/count`, cookie)).body?.count);
   }
+  const cpuBefore = groupCpuMs(row.child.pid);
   const result = await load({ url: row.url + workload.path, duration: seconds, connections, cookie });
+  const cpuAfter = groupCpuMs(row.child.pid);
+  // The server's own CPU per answered request: unlike req/s, it does not move when the load
+  // generator or a store server takes the cores for a while (see README, "Reading the ratios").
+  if (cpuBefore !== undefined && cpuAfter !== undefined && result.completed > 0)
+    result.cpuUs = ((cpuAfter - cpuBefore) * 1000) / result.completed;
   if (before !== undefined && result.ok2xx > 0) {
     // Lost updates: increments the server acknowledged (2xx) but the session does not show.
     // Up to `connections` requests still in flight when autocannon stops may land after its
@@ -459,8 +465,9 @@ async function runHttp(rows) {
           await checkResult(row, workload, result, `round ${round}`);
           (row.results[workload.name] ??= []).push(result);
           const lost = result.lost === undefined ? '' : `  lost ${(result.lost * 100).toFixed(1)}%`;
+          const cpu = result.cpuUs === undefined ? '' : `  cpu ${fmt(result.cpuUs)} µs/req`;
           log(
-            `round ${round}/${rounds} ${workload.name.padEnd(4)} ${row.id.padEnd(36)} ${fmt(result.rps).padStart(8)} req/s  p99 ${result.p99} ms${lost}`,
+            `round ${round}/${rounds} ${workload.name.padEnd(4)} ${row.id.padEnd(36)} ${fmt(result.rps).padStart(8)} req/s  p99 ${result.p99} ms${cpu}${lost}`,
           );
         } catch (error) {
           row.failed = true;
@@ -595,8 +602,16 @@ function fmt(value, digits = 0) {
 }
 
 const rpsOf = (row, workload) => median((row.results[workload] ?? []).map((result) => result.rps));
+const cpuOf = (row, workload) => median((row.results[workload] ?? []).map((result) => result.cpuUs));
 const lostOf = (row) => median((row.results.rmw ?? []).map((result) => result.lost));
 const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? '—' : `${(a / b).toFixed(2)}×`);
+/** The cells `valueOf(top) ÷ valueOf(bottom)` of each workload, for one line of a ratio table. */
+const ratioCells = (valueOf, top, bottom) =>
+  workloads.map((workload) => ratio(valueOf(top, workload.name), valueOf(bottom, workload.name))).join(' | ');
+const pairHeader = (first, second) => [
+  `| ${first} | ${second} | read-modify-write | read-only | new visitor |`,
+  '| --- | --- | ---: | ---: | ---: |',
+];
 
 function report({ started, finished, machine, rows, scale }) {
   const out = [];
@@ -643,22 +658,31 @@ function report({ started, finished, machine, rows, scale }) {
     }
     out.push('');
     out.push('### Ratios (ours ÷ the other row; above 1× means ours is faster)', '');
-    out.push('| ours | against | read-modify-write | read-only | new visitor |', '| --- | --- | ---: | ---: | ---: |');
-    for (const { ours, other } of comparisons(rows)) {
-      out.push(
-        `| ${ours.label} | ${other.label} | ${workloads.map((workload) => ratio(rpsOf(ours, workload.name), rpsOf(other, workload.name))).join(' | ')} |`,
-      );
-    }
+    out.push(...pairHeader('ours', 'against'));
+    for (const { ours, other } of comparisons(rows))
+      out.push(`| ${ours.label} | ${other.label} | ${ratioCells(rpsOf, ours, other)} |`);
     out.push('');
+    if (rows.some((row) => workloads.some((workload) => cpuOf(row, workload.name) !== undefined))) {
+      out.push('### Server CPU per request', '');
+      out.push(
+        "Microseconds of CPU (user + system) the row's server process used per answered request, median of the rounds. It leaves out the store server's work and the time spent waiting on it, so it is not the whole cost; but it is steadier than req/s on a shared two-core machine, where the load generator and the store servers take turns on the same cores. The second table divides the other row's CPU per request by ours, for the same pairs as the ratios above (above 1× means ours uses less).",
+        '',
+      );
+      out.push('| row | read-modify-write | read-only | new visitor |', '| --- | ---: | ---: | ---: |');
+      for (const row of rows)
+        out.push(`| ${row.label} | ${workloads.map((workload) => fmt(cpuOf(row, workload.name))).join(' | ')} |`);
+      out.push('');
+      out.push(...pairHeader('ours', 'against'));
+      for (const { ours, other } of comparisons(rows))
+        out.push(`| ${ours.label} | ${other.label} | ${ratioCells(cpuOf, other, ours)} |`);
+      out.push('');
+    }
     const ceilingRows = ceilings(rows).filter(({ limit, peer }) => limit.results && peer.results);
     if (ceilingRows.length > 0) {
       out.push('### Headroom (limit ÷ peer: the most any session layer could gain over the peer here)', '');
-      out.push('| limit | peer | read-modify-write | read-only | new visitor |', '| --- | --- | ---: | ---: | ---: |');
-      for (const { limit, peer } of ceilingRows) {
-        out.push(
-          `| ${limit.label} | ${peer.label} | ${workloads.map((workload) => ratio(rpsOf(limit, workload.name), rpsOf(peer, workload.name))).join(' | ')} |`,
-        );
-      }
+      out.push(...pairHeader('limit', 'peer'));
+      for (const { limit, peer } of ceilingRows)
+        out.push(`| ${limit.label} | ${peer.label} | ${ratioCells(rpsOf, limit, peer)} |`);
       out.push('');
     }
   }

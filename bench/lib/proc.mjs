@@ -1,7 +1,8 @@
 // Child processes of the bench: every one is tracked, started in its own process group (so a
 // server started through tsx, which runs the script in a second node process, is stopped as a
 // whole by its group leader's PID) and stopped by PID at the end or on SIGINT/SIGTERM.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -97,4 +98,37 @@ export async function waitHealthy(child, url, timeoutMs = 30_000) {
     await sleep(100);
   }
   throw new Error(`no answer on ${url}/health within ${timeoutMs} ms`);
+}
+
+/** Kernel clock ticks per second, the unit of CPU times in /proc/<pid>/stat. */
+let ticksPerSecond;
+
+/**
+ * CPU time (user + system, ms) used so far by the live processes of the process group `pgid`: a
+ * row's server and, for a server run through tsx, its second node process. Undefined where
+ * /proc is missing (not Linux). The kernel counts in clock ticks (10 ms at the usual 100 Hz), so
+ * read it over seconds of load, not single requests.
+ */
+export function groupCpuMs(pgid) {
+  let pids;
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return undefined;
+  }
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  let ticks = 0;
+  for (const pid of pids) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited since the listing
+    }
+    // "pid (comm) state ppid pgrp ... utime stime ...": comm may hold spaces and parentheses, so
+    // the fields are counted from the last ')'. After it: state, ppid, pgrp (2), ..., utime (11), stime (12).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / ticksPerSecond;
 }
