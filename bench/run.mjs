@@ -366,7 +366,7 @@ async function measure(row, workload, seconds) {
   const cpuBefore = groupCpuMs(row.child.pid);
   const result = await load({ url: row.url + workload.path, duration: seconds, connections, cookie });
   const cpuAfter = groupCpuMs(row.child.pid);
-  // The server's own CPU per answered request: unlike req/s, it does not move when the load
+  // The server's own CPU per answered request: it moves much less than req/s when the load
   // generator or a store server takes the cores for a while (see README, "Reading the ratios").
   if (cpuBefore !== undefined && cpuAfter !== undefined && result.completed > 0)
     result.cpuUs = ((cpuAfter - cpuBefore) * 1000) / result.completed;
@@ -665,7 +665,7 @@ function report({ started, finished, machine, rows, scale }) {
     if (rows.some((row) => workloads.some((workload) => cpuOf(row, workload.name) !== undefined))) {
       out.push('### Server CPU per request', '');
       out.push(
-        "Microseconds of CPU (user + system) the row's server process used per answered request, median of the rounds. It leaves out the store server's work and the time spent waiting on it, so it is not the whole cost; but it is steadier than req/s on a shared two-core machine, where the load generator and the store servers take turns on the same cores. The second table divides the other row's CPU per request by ours, for the same pairs as the ratios above (above 1× means ours uses less).",
+        "Microseconds of CPU (user + system) the row's server process used per answered request, median of the rounds. It leaves out the store server's work and the time spent waiting on it, so it is not the whole cost; but it moves less than req/s on a shared two-core machine, where the load generator and the store servers take turns on the same cores. The second table divides the other row's CPU per request by ours, for the same pairs as the ratios above (above 1× means ours uses less).",
         '',
       );
       out.push('| row | read-modify-write | read-only | new visitor |', '| --- | ---: | ---: | ---: |');
