@@ -116,7 +116,7 @@ export function groupCpuMs(pgid) {
   } catch {
     return undefined;
   }
-  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  ticksPerSecond ??= clockTicks();
   let ticks = 0;
   for (const pid of pids) {
     let stat;
@@ -131,4 +131,13 @@ export function groupCpuMs(pgid) {
     if (Number(fields[2]) === pgid) ticks += Number(fields[11]) + Number(fields[12]);
   }
   return (ticks * 1000) / ticksPerSecond;
+}
+
+/** USER_HZ from getconf; 100, the value on every common Linux build, when getconf is missing. */
+function clockTicks() {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
 }
