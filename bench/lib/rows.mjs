@@ -2,7 +2,7 @@
 // appear here as soon as the manifest lists them. Every row is one server process on 127.0.0.1
 // answering GET /health, GET /count and GET /session.
 import { join } from 'node:path';
-import { benchDatabase, mongoUrl, redisUrl } from '../peers/common.mjs';
+import { memcachedServer, mongoUrl, mysql, redisUrl } from '../peers/common.mjs';
 
 /** The inline store work each of our stores is compared with (peers/limit-ops.mjs). */
 export const limitKindOfStore = {
@@ -116,11 +116,11 @@ export function ourStoreUrl(store, framework, folder) {
     case 'redis':
       return `${redisUrl}?prefix=bench:${ns}:`;
     case 'mysql':
-      return `mysql://root@127.0.0.1:3306/${benchDatabase}?table=${ns}`;
+      return `mysql://${mysql.user}@${mysql.host}:${mysql.port}/${mysql.database}?table=${ns}`;
     case 'mongodb':
       return `${mongoUrl}?collection=${ns}`;
     case 'memcached':
-      return `memcached://127.0.0.1:11211?prefix=bench:${ns}:`;
+      return `memcached://${memcachedServer}?prefix=bench:${ns}:`;
     default:
       return store.defaultUrl;
   }
