@@ -201,7 +201,7 @@ export function testStore(name: string, contract: StoreContract): void {
     });
 
     describe('sessions on this store (through the manager)', () => {
-      const quiet = { warn: () => {} };
+      const quiet = { warn: () => {}, error: () => {} };
       const visit = (cookie?: string): RequestInfo => ({
         cookieHeader: cookie,
         ip: '127.0.0.1',

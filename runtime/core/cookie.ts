@@ -29,8 +29,8 @@ export function readCookie(header: string | undefined, name: string): string[] {
     let end = text.indexOf(';', start);
     if (end === -1) end = text.length;
     const eq = text.indexOf('=', start);
-    if (eq !== -1 && eq < end && text.slice(start, eq).trim() === name) {
-      let value = text.slice(eq + 1, end).trim();
+    if (eq !== -1 && eq < end && trimOws(text.slice(start, eq)) === name) {
+      let value = trimOws(text.slice(eq + 1, end));
       if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
       values.push(value);
     }
@@ -39,21 +39,41 @@ export function readCookie(header: string | undefined, name: string): string[] {
   return values;
 }
 
-/** `Set-Cookie` value for a live session cookie that expires with the session. */
+/**
+ * RFC 6265 allows only spaces and horizontal tabs around a cookie's name and value. `trim()`
+ * would also strip other Unicode spaces (a raw 0xA0 byte, say), letting a cookie whose name
+ * merely looks like ours, such as "\u00a0__Host-session_id", pass for it.
+ */
+function trimOws(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isOws(text.charCodeAt(start))) start++;
+  while (end > start && isOws(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
+
+function isOws(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
+/**
+ * `Set-Cookie` value for a live session cookie. Max-Age and Expires both come from the record's
+ * own expiry (epoch ms) and one clock reading, rounded down to whole seconds, so the cookie never
+ * outlives the stored session: a browser then never presents an id the store has already dropped.
+ */
 export function serializeCookie(
   attributes: CookieAttributes,
   value: string,
-  maxAgeMs: number,
+  expiresAt: number,
+  now: number,
   secure: boolean,
 ): string {
-  // Rounded up: Max-Age counts whole seconds, and rounding down would send Max-Age=0 (delete the
-  // cookie at once) for a sub-second lifetime. The store, not the cookie, decides when it ends.
-  const maxAge = Math.max(0, Math.ceil(maxAgeMs / 1000));
-  const expires = httpDate(Math.floor(Date.now() / 1000) + maxAge);
+  const maxAge = Math.max(0, Math.floor((expiresAt - now) / 1000));
+  const expires = httpDate(Math.floor(expiresAt / 1000));
   return `${attributes.name}=${value}${common(attributes, secure)}; Max-Age=${maxAge}; Expires=${expires}`;
 }
 
-/** The last date formatted: a busy server sends the same Expires for every cookie within a second. */
+/** The last date formatted: a busy server sends the same Expires for many cookies in a row. */
 let lastDate = { seconds: -1, text: '' };
 
 /** An HTTP date (RFC 7231 IMF-fixdate) for a time in whole epoch seconds. */

@@ -1,4 +1,5 @@
-import { asStoreError, SessionStoreError, storeCall } from './errors.js';
+import { asStoreError, SessionStoreError, type StoreErrorCode } from './errors.js';
+import type { SessionLogger } from './options.js';
 import type { SessionStore } from './store.js';
 
 /**
@@ -8,9 +9,10 @@ import type { SessionStore } from './store.js';
  * fast and let the framework answer 503 instead. A write that times out may still land later,
  * which the versioned, conditional writes make harmless.
  */
-export function guardedStore(store: SessionStore, timeoutMs: number): SessionStore {
+export function guardedStore(store: SessionStore, timeoutMs: number, logger: SessionLogger): SessionStore {
   const { name } = store;
   const inFlight = new InFlight(name, timeoutMs);
+  const health = new Health(name, logger);
   function guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
     const call = new Call<T>(operation, performance.now() + timeoutMs);
     const answer = new Promise<T>((resolve, reject) => {
@@ -29,6 +31,7 @@ export function guardedStore(store: SessionStore, timeoutMs: number): SessionSto
     work.then(
       (value) => {
         inFlight.remove(call);
+        health.succeeded();
         call.resolve(value);
       },
       (error: unknown) => {
@@ -36,6 +39,8 @@ export function guardedStore(store: SessionStore, timeoutMs: number): SessionSto
         call.reject(asStoreError(name, operation, error));
       },
     );
+    // Timeouts reject `answer` from the InFlight timer, so failures are counted here, once each.
+    answer.catch((error: unknown) => health.failed(error));
     return answer;
   }
   return {
@@ -44,9 +49,49 @@ export function guardedStore(store: SessionStore, timeoutMs: number): SessionSto
     write: (key, record, expectedVersion) => guard('write', () => store.write(key, record, expectedVersion)),
     touch: (key, expiresAt) => guard('touch', () => store.touch(key, expiresAt)),
     destroy: (key) => guard('destroy', () => store.destroy(key)),
-    deleteExpired: () => storeCall(name, 'deleteExpired', () => store.deleteExpired()),
+    deleteExpired: () =>
+      store.deleteExpired().then(
+        (count) => {
+          health.succeeded();
+          return count;
+        },
+        (error: unknown) => {
+          const failure = asStoreError(name, 'deleteExpired', error);
+          health.failed(failure);
+          throw failure;
+        },
+      ),
     close: () => store.close(),
   };
+}
+
+/** Failures that say the store as a whole is in trouble, as opposed to one request's bad luck. */
+const OUTAGE: ReadonlySet<StoreErrorCode> = new Set(['unavailable', 'timeout', 'misconfigured', 'failed']);
+
+/**
+ * Tells the operator when the store stops answering and when it is back, once each: an outage
+ * fails every request, and one log line per request would bury the cause.
+ */
+class Health {
+  #failures = 0;
+
+  constructor(
+    private readonly store: string,
+    private readonly logger: SessionLogger,
+  ) {}
+
+  failed(error: unknown): void {
+    if (!(error instanceof SessionStoreError) || !OUTAGE.has(error.code)) return;
+    if (this.#failures++ > 0) return;
+    const kind = error.code === 'misconfigured' ? 'refuses the session layer' : 'is failing';
+    this.logger.error(`[session] [${this.store}] store ${kind} (${error.code}): ${error.message}`, error.cause);
+  }
+
+  succeeded(): void {
+    if (this.#failures === 0) return;
+    this.logger.warn(`[session] [${this.store}] store answering again after ${this.#failures} failed calls`);
+    this.#failures = 0;
+  }
 }
 
 /** One store call in flight: a link of the InFlight list, holding how to settle its answer. */

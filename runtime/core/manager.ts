@@ -9,7 +9,7 @@ import {
   type DataChanges,
   type SessionValues,
 } from './data.js';
-import { SessionStoreError } from './errors.js';
+import { SessionDataError, SessionStoreError, SessionUsageError } from './errors.js';
 import { BoundedMap } from './bounded-map.js';
 import { KnownIds, type Identity } from './known-ids.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
@@ -22,6 +22,11 @@ import type { SessionRecord } from './store.js';
 export interface RequestInfo {
   /** The raw `Cookie` header. */
   cookieHeader: string | undefined;
+  /**
+   * The request's URL path as the client sent it (a query string is ignored). A request outside
+   * `cookie.path` gets a session that is never loaded or saved (see load).
+   */
+  path?: string | undefined;
   /**
    * Client address as the framework reports it (after its trust-proxy handling). May be a getter
    * (see core/lazy-request.ts): the core reads it only when it stores the session or checks
@@ -43,13 +48,26 @@ export interface SessionManager {
   load(request: RequestInfo): Promise<Session<SessionData>>;
   /**
    * Saves the session if needed and returns the `Set-Cookie` value to send, if any. Runs once per
-   * session; later calls resolve `undefined`. Throws `SessionStoreError` when the store fails.
+   * session; later calls resolve `undefined`. Throws `SessionStoreError` when the store fails and
+   * `SessionDataError` for data that cannot be stored.
    */
-  commit(session: Session<SessionData>): Promise<string | undefined>;
+  commit(session: Session<SessionData>, options?: CommitOptions): Promise<string | undefined>;
   /** Sweeps expired sessions (for stores without native expiry); schedule it yourself. */
   deleteExpired(): Promise<number | undefined>;
   /** Closes the store. */
   close(): Promise<void>;
+}
+
+export interface CommitOptions {
+  /**
+   * False when the response's headers are already out (a handler that wrote to the raw response),
+   * so no cookie can be sent: changes are still saved under the current id, a periodic id
+   * regeneration waits for the next request, and a commit that cannot work without its cookie (a
+   * new session, a rotation at login) throws SessionUsageError instead of saving what the browser
+   * could never find again.
+   * @default true
+   */
+  cookie?: boolean;
 }
 
 /** An unmodified session is renewed (store touch + fresh cookie) once this fraction of maxAge has passed. */
@@ -74,7 +92,7 @@ interface Located {
 export function createSessionManager(options: SessionOptions): SessionManager {
   const config = resolveOptions(options);
   const { logger } = config;
-  const store = guardedStore(config.store, config.storeTimeout);
+  const store = guardedStore(config.store, config.storeTimeout, logger);
   const knownIds = new KnownIds(config.secrets);
   // Commits of one session from this process are queued and saved in batches (see saveQueued);
   // only other processes can still race a commit, and that costs one re-read and merge.
@@ -87,10 +105,15 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   let warnedInsecure = false;
 
   function load(request: RequestInfo): Promise<Session<SessionData>> {
+    // The browser sends the cookie only within its path, and a cookie set from elsewhere would
+    // overwrite the real one; so outside it nothing is read, and changes throw (see Session).
+    if (!inCookiePath(request.path, config.cookie.path))
+      return Promise.resolve(new Session({}, { ...newState(request), sealed: 'outside-cookie-path' }));
     // With "fail" (the default) the store's error reaches the caller as is: no wrapper to pay for.
     if (config.onStoreError === 'fail') return loadFromStore(request);
+    // The store's outage is logged once by guardedStore, not here on every request.
     return loadFromStore(request).catch((error: unknown) => {
-      logger.warn(`${(error as Error).message}; continuing with an anonymous session (onStoreError: "continue")`);
+      if (!(error instanceof SessionStoreError)) throw error;
       return new Session({}, { ...newState(request), degraded: true });
     });
   }
@@ -145,18 +168,38 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     return new Session(values, newState(request, identity, record, key));
   }
 
-  async function commit(session: Session<SessionData>): Promise<string | undefined> {
+  async function commit(session: Session<SessionData>, options?: CommitOptions): Promise<string | undefined> {
     const state = session[sessionState];
-    if (state.committed || state.degraded) return undefined;
+    if (state.committed || state.degraded || state.sealed !== undefined) return undefined;
     state.committed = true;
+    // From here on the response is on its way; a change now could not be saved, so it throws.
+    state.sealed = 'already-saved';
     try {
       const { record, identity, key } = state;
-      if (!record || !identity || key === undefined) return await commitNew(session, state);
+      const canSetCookie = options?.cookie ?? true;
+      if (!record || !identity || key === undefined) {
+        if (!canSetCookie && !state.invalidated && serialize(Session.values(session)) !== '{}')
+          throw new SessionUsageError(
+            'already-saved',
+            'a new session was started after its response began, so its cookie could not be sent',
+          );
+        return await commitNew(session, state);
+      }
       const draft = draftOf(session, state, record, identity, key);
-      return draft && (await commits.run(key, draft));
+      if (!draft) return undefined;
+      if (canSetCookie) return await commits.run(key, draft);
+      if (state.rotate && draft.action === 'rotate')
+        throw new SessionUsageError(
+          'already-saved',
+          'the session id was rotated after its response began, so the new id could not be sent',
+        );
+      // A periodic regeneration (not asked for by the app) simply waits for the next request.
+      if (draft.action === 'rotate' || draft.action === 'rotate-with-grace')
+        draft.action = draft.text !== state.loadedText || state.refreshed ? 'write' : 'touch';
+      await commits.run(key, draft);
+      return undefined;
     } catch (error) {
       if (!(error instanceof SessionStoreError) || config.onStoreError === 'fail') throw error;
-      logger.warn(`${error.message}; the session was not saved (onStoreError: "continue")`);
       return undefined;
     }
   }
@@ -171,10 +214,11 @@ export function createSessionManager(options: SessionOptions): SessionManager {
       return readCookie(state.request.cookieHeader, config.cookie.name).length > 0
         ? clearCookie(config.cookie, secure)
         : undefined;
-    const text = JSON.stringify(Session.values(session));
+    const text = serialize(Session.values(session));
     if (text === '{}') return undefined;
-    const record = newRecord(text, 1, Date.now(), Date.now(), state.maxAge ?? config.maxAge, state.request);
-    return issue(record, secure);
+    const now = Date.now();
+    const record = newRecord(text, 1, now, now, state.maxAge ?? config.maxAge, state.request, now);
+    return issue(record, now, secure);
   }
 
   /**
@@ -189,7 +233,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     key: string,
   ): Draft | undefined {
     const values = Session.values(session);
-    const text = state.invalidated ? '' : JSON.stringify(values);
+    const text = state.invalidated ? '' : serialize(values);
     const action = actionOf(state, loaded, identity, key, text);
     return action && { action, state, loaded, identity, values, text, secure: isSecure(state.request), key };
   }
@@ -254,7 +298,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     const expiresAt = expiryFrom(now, maxAge, loaded.createdAt);
     if (draft.action === 'touch') {
       const renewed = await store.touch(key, expiresAt);
-      return renewed && key === ownKey ? cookieFor(draft.identity.cookieValue, expiresAt - now, secure) : undefined;
+      return renewed && key === ownKey ? cookieFor(draft.identity.cookieValue, expiresAt, now, secure) : undefined;
     }
     const merge: MergeInput = { state, values: draft.values, text: draft.text, maxAge, expiresAt };
     if (draft.action === 'rotate') return rotateNow(state, ownKey, merge, secure);
@@ -299,10 +343,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
       const latest = latestSettings(first.job, writers);
       const maxAge = latest.maxAge ?? base.maxAge;
       const now = Date.now();
-      const record: SessionRecord = {
-        ...newRecord(data, base.version + 1, base.createdAt, base.issuedAt, maxAge, latest.request),
-        expiresAt: expiryFrom(now, maxAge, base.createdAt),
-      };
+      const record = newRecord(data, base.version + 1, base.createdAt, base.issuedAt, maxAge, latest.request, now);
       if (await store.write(at.key, record, base.version)) {
         latestWrites.set(key, { key: at.key, record });
         for (const writer of writers) {
@@ -311,7 +352,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
           // id, and re-sending the old one could overwrite the new cookie the browser just got.
           writer.resolve(
             at.key === job.identity.key
-              ? cookieFor(job.identity.cookieValue, record.expiresAt - now, job.secure)
+              ? cookieFor(job.identity.cookieValue, record.expiresAt, now, job.secure)
               : undefined,
           );
         }
@@ -352,8 +393,10 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     const current = await locate(state.key ?? ownKey);
     if (!current) return undefined; // logged out meanwhile: stays dead
     const data = dataFor(current.record, merge);
+    const now = Date.now();
     const cookie = await issue(
-      newRecord(data, 1, current.record.createdAt, Date.now(), merge.maxAge, merge.state.request),
+      newRecord(data, 1, current.record.createdAt, now, merge.maxAge, merge.state.request, now),
+      now,
       secure,
     );
     await store.destroy(current.key);
@@ -381,7 +424,15 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     const now = Date.now();
     const fresh = knownIds.issue();
     const newKey = fresh.key;
-    let record = newRecord(dataFor(current.record, merge), 1, loaded.createdAt, now, merge.maxAge, merge.state.request);
+    let record = newRecord(
+      dataFor(current.record, merge),
+      1,
+      loaded.createdAt,
+      now,
+      merge.maxAge,
+      merge.state.request,
+      now,
+    );
     await create(newKey, record);
     for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
       const base = current.record;
@@ -392,7 +443,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
         expiresAt: now + (config.rotateGrace ?? 0),
       };
       if (await store.write(ownKey, forwarding, base.version))
-        return cookieFor(fresh.cookieValue, record.expiresAt - now, secure);
+        return cookieFor(fresh.cookieValue, record.expiresAt, now, secure);
       await backoff(attempt);
       const latest = await locate(ownKey);
       if (!latest || latest.key !== ownKey) {
@@ -425,10 +476,10 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   }
 
   /** Stores a record under a brand-new id and returns its cookie. */
-  async function issue(record: SessionRecord, secure: boolean): Promise<string> {
+  async function issue(record: SessionRecord, now: number, secure: boolean): Promise<string> {
     const fresh = knownIds.issue();
     await create(fresh.key, record);
-    return cookieFor(fresh.cookieValue, record.expiresAt - record.issuedAt, secure);
+    return cookieFor(fresh.cookieValue, record.expiresAt, now, secure);
   }
 
   async function create(key: string, record: SessionRecord): Promise<void> {
@@ -451,7 +502,15 @@ export function createSessionManager(options: SessionOptions): SessionManager {
       checkData(data);
       const base = at.record;
       const record: SessionRecord = {
-        ...newRecord(data, base.version + 1, base.createdAt, base.issuedAt, merge.maxAge, merge.state.request),
+        ...newRecord(
+          data,
+          base.version + 1,
+          base.createdAt,
+          base.issuedAt,
+          merge.maxAge,
+          merge.state.request,
+          Date.now(),
+        ),
         expiresAt: merge.expiresAt,
       };
       if (await store.write(at.key, record, base.version)) return at.key;
@@ -471,13 +530,14 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     issuedAt: number,
     maxAge: number,
     request: RequestInfo,
+    now: number,
   ): SessionRecord {
     return {
       data,
       version,
       createdAt,
       issuedAt,
-      expiresAt: expiryFrom(Date.now(), maxAge, createdAt),
+      expiresAt: expiryFrom(now, maxAge, createdAt),
       maxAge,
       ip: trimIp(request.ip),
       userAgent: trimUserAgent(request.userAgent),
@@ -489,8 +549,8 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     return config.absoluteTimeout === undefined ? idle : Math.min(idle, createdAt + config.absoluteTimeout);
   }
 
-  function cookieFor(cookieValue: string, maxAgeMs: number, secure: boolean): string {
-    return serializeCookie(config.cookie, cookieValue, maxAgeMs, secure);
+  function cookieFor(cookieValue: string, expiresAt: number, now: number, secure: boolean): string {
+    return serializeCookie(config.cookie, cookieValue, expiresAt, now, secure);
   }
 
   /**
@@ -512,15 +572,17 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   function checkData(text: string): void {
     const bytes = Buffer.byteLength(text);
     if (bytes > config.maxSize) {
-      throw new RangeError(
-        `[session] session data is ${bytes} bytes, over the "maxSize" limit of ${config.maxSize} bytes`,
+      throw new SessionDataError(
+        'too-large',
+        `session data is ${bytes} bytes, over the "maxSize" limit of ${config.maxSize} bytes`,
       );
     }
     // Fail this request rather than store data the next load refuses as corrupt (which would
     // silently end the session): the nested-key twin of Session.set()'s check.
     if (!isLoadable(text)) {
-      throw new TypeError(
-        '[session] session data cannot hold the key "__proto__", "constructor" or "prototype" at any depth',
+      throw new SessionDataError(
+        'invalid-key',
+        'session data cannot hold the key "__proto__", "constructor" or "prototype" at any depth',
       );
     }
   }
@@ -623,6 +685,7 @@ function newState(request: RequestInfo, identity?: Identity, record?: SessionRec
     refreshed: false,
     maxAge: undefined,
     committed: false,
+    sealed: undefined,
     degraded: false,
   };
 }
@@ -635,6 +698,33 @@ function mergedText(currentText: string, loadedText: string, values: SessionValu
 /** What a request changed: its data now against the data it loaded. */
 function changesOf(loadedText: string, values: SessionValues): DataChanges {
   return diffData(parseData(loadedText) ?? {}, values);
+}
+
+/**
+ * The data as JSON. A value JSON cannot carry (a BigInt or a cycle, nested where set() does not
+ * look) fails the request as bad data instead of as a server error.
+ */
+function serialize(values: SessionValues): string {
+  try {
+    return JSON.stringify(values);
+  } catch (error) {
+    throw new SessionDataError('invalid-value', `session data cannot be stored as JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * RFC 6265's path-match: the cookie path is the request path, or a prefix of it that ends at a
+ * "/" (so "/app" covers "/app" and "/app/x" but not "/application"). No path (a glue that cannot
+ * tell) counts as inside.
+ */
+export function inCookiePath(url: string | undefined, cookiePath: string): boolean {
+  if (cookiePath === '/' || url === undefined) return true;
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  if (!path.startsWith(cookiePath)) return false;
+  return path.length === cookiePath.length || cookiePath.endsWith('/') || path[cookiePath.length] === '/';
 }
 
 /** The original module trimmed the User-Agent to fit its column; 255 characters is plenty. */

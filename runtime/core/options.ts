@@ -3,7 +3,14 @@ import { parseDuration, parseOptionalDuration, type Duration } from './duration.
 import { SessionConfigError } from './errors.js';
 import type { SessionStore } from './store.js';
 
+/**
+ * Where the layer reports what an operator must know: store outages (once when one starts, with
+ * its cause, and once when the store answers again), a store that refuses us (wrong password,
+ * unknown database), and configuration or cookie problems. `console` fits; so do pino, winston
+ * and most loggers, which have both methods.
+ */
 export interface SessionLogger {
+  error(message: string, cause?: unknown): void;
   warn(message: string): void;
 }
 
@@ -71,7 +78,8 @@ export interface SessionOptions {
     /**
      * Name the cookie `__Host-<name>`: browsers then only accept it Secure, host-only and with
      * Path=/, so a sibling subdomain or a plain-HTTP page cannot plant or overwrite it.
-     * Requires HTTPS, path "/" and no domain.
+     * Requires path "/" and no domain, and makes the cookie always Secure (`secure: "auto"`
+     * becomes `true`: a browser drops a __Host- cookie without it).
      * @default false
      */
     hostPrefix?: boolean;
@@ -87,7 +95,11 @@ export interface SessionOptions {
    * @default 65536
    */
   maxSize?: number;
-  /** Receives warnings (corrupt records, binding mismatches, cookie misconfiguration). @default console */
+  /**
+   * Receives store outages and refusals (error) and warnings: corrupt records, binding mismatches,
+   * cookie misconfiguration.
+   * @default console
+   */
   logger?: SessionLogger;
 }
 
@@ -194,6 +206,10 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
   if (!Number.isSafeInteger(maxSize) || maxSize < 2)
     throw new SessionConfigError('maxSize', `must be a whole number of bytes; got ${String(maxSize)}`);
 
+  const logger = options.logger ?? console;
+  if (typeof logger.error !== 'function' || typeof logger.warn !== 'function')
+    throw new SessionConfigError('logger', 'must have error() and warn() methods, as console and pino have');
+
   return {
     store: options.store,
     maxAge: parseDuration('maxAge', options.maxAge ?? 900),
@@ -210,10 +226,11 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
       sameSite: sameSiteValue,
       httpOnly: true,
     },
-    secure,
+    // A __Host- cookie without Secure is dropped by every browser, without a word to anyone.
+    secure: cookie.hostPrefix ? true : secure,
     bindIp: bind.includes('ip'),
     bindUserAgent: bind.includes('user-agent'),
     maxSize,
-    logger: options.logger ?? console,
+    logger,
   };
 }

@@ -1,5 +1,6 @@
 import { isForbiddenKey, type SessionValues } from './data.js';
 import { parseDuration, type Duration } from './duration.js';
+import { SessionDataError, SessionUsageError, type SessionUsageErrorCode } from './errors.js';
 import type { RequestInfo } from './manager.js';
 import type { Identity } from './known-ids.js';
 import type { SessionRecord } from './store.js';
@@ -48,6 +49,11 @@ export interface SessionState {
   refreshed: boolean;
   maxAge: number | undefined;
   committed: boolean;
+  /**
+   * Set once the session can no longer be saved: its commit has started (the response is on its
+   * way), or the request lies outside cookie.path. Any change then throws instead of being lost.
+   */
+  sealed: SessionUsageErrorCode | undefined;
   /** Loaded while the store was failing, under onStoreError "continue": never saved. */
   degraded: boolean;
 }
@@ -77,15 +83,26 @@ export class Session<Data extends SessionData = SessionData> {
     return Object.hasOwn(this.#values, key) ? (this.#values[key] as Data[K]) : undefined;
   }
 
-  /** Sets a key. `undefined` removes it, as JSON would. */
+  /**
+   * Sets a key. `undefined` removes it, as JSON would. Throws SessionDataError (400) for a key
+   * that could pollute prototypes or a value JSON cannot carry, and SessionUsageError once the
+   * session can no longer be saved (see `sealed` above).
+   */
   set<K extends keyof Data & string>(key: K, value: Data[K]): this {
-    if (isForbiddenKey(key)) throw new TypeError(`[session] "${key}" cannot be used as a session key`);
+    this.#assertChangeable();
+    if (isForbiddenKey(key)) throw new SessionDataError('invalid-key', `"${key}" cannot be used as a session key`);
     if (value === undefined) delete this.#values[key];
+    else if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint')
+      throw new SessionDataError(
+        'invalid-value',
+        `the value of "${key}" is a ${typeof value}, which JSON cannot store`,
+      );
     else this.#values[key] = value;
     return this;
   }
 
   delete<K extends keyof Data & string>(key: K): boolean {
+    this.#assertChangeable();
     if (!Object.hasOwn(this.#values, key)) return false;
     delete this.#values[key];
     return true;
@@ -101,6 +118,7 @@ export class Session<Data extends SessionData = SessionData> {
 
   /** Removes every key but keeps the session (and its id). To end the session, use invalidate(). */
   clear(): void {
+    this.#assertChangeable();
     this.#values = {};
   }
 
@@ -114,6 +132,7 @@ export class Session<Data extends SessionData = SessionData> {
    * is sent. Use it on logout. Writes after this call are ignored.
    */
   invalidate(): void {
+    this.#assertChangeable();
     this[sessionState].invalidated = true;
   }
 
@@ -122,10 +141,25 @@ export class Session<Data extends SessionData = SessionData> {
    * (same data) and the old id stops working at once.
    */
   refresh(options: RefreshOptions = {}): void {
+    this.#assertChangeable();
     const state = this[sessionState];
     state.refreshed = true;
     if (options.maxAge !== undefined) state.maxAge = parseDuration('refresh.maxAge', options.maxAge);
     if (options.rotate) state.rotate = true;
+  }
+
+  #assertChangeable(): void {
+    const sealed = this[sessionState].sealed;
+    if (sealed === 'already-saved')
+      throw new SessionUsageError(
+        sealed,
+        'the session was changed after its response started; it is saved before the first byte goes out, so make changes before sending',
+      );
+    if (sealed === 'outside-cookie-path')
+      throw new SessionUsageError(
+        sealed,
+        'the session was changed on a request outside cookie.path, where the browser does not send the session cookie; serve this route under cookie.path or widen it',
+      );
   }
 
   /** @internal The live values, read by the manager at commit. */

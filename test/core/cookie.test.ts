@@ -48,6 +48,15 @@ describe('readCookie', () => {
     expect(readCookie('\tsession_id=abc\t', 'session_id')).toEqual(['abc']);
   });
 
+  it('treats only spaces and tabs as whitespace (RFC 6265), not other Unicode spaces', () => {
+    for (const space of ['\u00a0', '\u2003', '\ufeff', '\v', '\f', '\r', '\n']) {
+      expect(readCookie(`${space}__Host-session_id=abc`, '__Host-session_id'), JSON.stringify(space)).toEqual([]);
+      expect(readCookie(`__Host-session_id=abc${space}`, '__Host-session_id'), JSON.stringify(space)).toEqual([
+        `abc${space}`,
+      ]);
+    }
+  });
+
   it('skips parts without "=" and empty parts', () => {
     expect(readCookie('flag; ;; session_id=abc; other', 'session_id')).toEqual(['abc']);
     expect(readCookie('session_id; x=1', 'session_id')).toEqual([]);
@@ -99,7 +108,7 @@ describe('serializeCookie / clearCookie', () => {
   const defaults = () => resolveOptions({ store: memoryStore() }).cookie;
 
   it('defaults to HttpOnly, SameSite=Lax, Path=/ and no Domain, with Max-Age and a matching Expires', () => {
-    const header = serializeCookie(defaults(), 'abc', 900_000, false);
+    const header = serializeCookie(defaults(), 'abc', now + 900_000, now, false);
     expect(header).toBe(
       `session_id=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=900; Expires=${new Date(now + 900_000).toUTCString()}`,
     );
@@ -109,7 +118,7 @@ describe('serializeCookie / clearCookie', () => {
   });
 
   it('adds Secure when asked', () => {
-    const header = serializeCookie(defaults(), 'abc', 900_000, true);
+    const header = serializeCookie(defaults(), 'abc', now + 900_000, now, true);
     expect(cookieAttributes(header).secure).toBe(true);
     expect(header).toMatch(/; Secure(;|$)/);
   });
@@ -122,7 +131,7 @@ describe('serializeCookie / clearCookie', () => {
       sameSite: 'Strict',
       httpOnly: true,
     };
-    const header = serializeCookie(attributes, 'v', 60_000, true);
+    const header = serializeCookie(attributes, 'v', now + 60_000, now, true);
     expect(header.startsWith('sid=v; ')).toBe(true);
     expect(cookieAttributes(header)).toMatchObject({
       path: '/app',
@@ -135,18 +144,23 @@ describe('serializeCookie / clearCookie', () => {
   });
 
   it('leaves out HttpOnly only when the attributes say so', () => {
-    const header = serializeCookie({ ...defaults(), httpOnly: false }, 'v', 1_000, false);
+    const header = serializeCookie({ ...defaults(), httpOnly: false }, 'v', now + 1_000, now, false);
     expect(cookieAttributes(header).httponly).toBeUndefined();
   });
 
-  it('never gives a live cookie Max-Age=0 (a sub-second lifetime would delete it on arrival)', () => {
-    expect(cookieAttributes(serializeCookie(defaults(), 'v', 500, false))['max-age']).toBe('1');
-    expect(cookieAttributes(serializeCookie(defaults(), 'v', 1_500, false))['max-age']).toBe('2');
-    expect(cookieAttributes(serializeCookie(defaults(), 'v', 2_000, false))['max-age']).toBe('2');
+  it('never outlives the record: Max-Age rounds down and Expires is the record expiry, rounded down', () => {
+    const maxAgeOf = (expiresAt: number, at: number) =>
+      cookieAttributes(serializeCookie(defaults(), 'v', expiresAt, at, false))['max-age'];
+    expect(maxAgeOf(now + 900_999, now)).toBe('900');
+    expect(maxAgeOf(now + 900_000, now)).toBe('900');
+    expect(maxAgeOf(now + 899_999, now)).toBe('899');
+    expect(maxAgeOf(now + 1_500, now)).toBe('1');
+    const header = serializeCookie(defaults(), 'v', now + 900_999, now, false);
+    expect(cookieAttributes(header).expires).toBe(new Date(now + 900_000).toUTCString());
   });
 
-  it('clamps a negative lifetime to 0', () => {
-    expect(cookieAttributes(serializeCookie(defaults(), 'v', -5_000, false))['max-age']).toBe('0');
+  it('clamps a lifetime already over to 0', () => {
+    expect(cookieAttributes(serializeCookie(defaults(), 'v', now - 5_000, now, false))['max-age']).toBe('0');
   });
 
   it('clearCookie empties the value and expires it at once, with the same scope', () => {

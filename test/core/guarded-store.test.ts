@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SessionStoreError } from '../../runtime/core/errors.js';
 import { guardedStore } from '../../runtime/core/guarded-store.js';
 import type { SessionRecord, SessionStore } from '../../runtime/core/store.js';
@@ -30,10 +30,12 @@ const record = (version: number): SessionRecord => ({
   userAgent: '',
 });
 
+const quiet = { warn: () => {}, error: () => {} };
+
 describe('guardedStore', () => {
   it('passes answers through, and a call that hangs fails as a timeout between the timeout and 1.25× it', async () => {
     const { store } = holdingStore();
-    const guarded = guardedStore(store, 80);
+    const guarded = guardedStore(store, 80, quiet);
     expect(await guarded.write('k', record(1), undefined)).toBe(true);
     expect((await guarded.get('k'))?.version).toBe(1);
     const started = performance.now();
@@ -47,7 +49,7 @@ describe('guardedStore', () => {
 
   it('expires only the calls that hang, whatever their place among calls that finish', async () => {
     const { store, release } = holdingStore();
-    const guarded = guardedStore(store, 60);
+    const guarded = guardedStore(store, 60, quiet);
     await guarded.write('k', record(1), undefined);
     // Oldest, middle and newest calls in flight hang; the others answer at once or are released.
     const outcomes = ['hold:first', 'k', 'hold:second', 'hold:released', 'k', 'hold:last'].map((key) =>
@@ -69,7 +71,7 @@ describe('guardedStore', () => {
 
   it('ignores an answer that arrives after the timeout, and keeps working afterwards', async () => {
     const { store, release } = holdingStore();
-    const guarded = guardedStore(store, 30);
+    const guarded = guardedStore(store, 30, quiet);
     const late = guarded.get('hold:late');
     await expect(late).rejects.toMatchObject({ code: 'timeout' });
     release('hold:late'); // settles nothing: the caller already has its answer
@@ -86,10 +88,70 @@ describe('guardedStore', () => {
         throw new TypeError('bad argument');
       },
     };
-    const error = await guardedStore(broken, 1_000)
+    const error = await guardedStore(broken, 1_000, quiet)
       .touch('k', Date.now())
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SessionStoreError);
     expect(error).toMatchObject({ store: 'broken', message: expect.stringContaining('touch failed: bad argument') });
+  });
+
+  it('logs an outage once, with its cause, and once when the store answers again', async () => {
+    const inner = memoryStore();
+    let down = true;
+    const cause = new Error('connect ECONNREFUSED 127.0.0.1:6379');
+    const flaky: SessionStore = {
+      ...inner,
+      name: 'flaky',
+      get: async (key) => {
+        if (down) throw new SessionStoreError('flaky', 'unavailable', `not connected: ${cause.message}`, { cause });
+        return inner.get(key);
+      },
+    };
+    const logger = {
+      warn: vi.fn<(message: string) => void>(),
+      error: vi.fn<(message: string, cause?: unknown) => void>(),
+    };
+    const guarded = guardedStore(flaky, 1_000, logger);
+    for (let i = 0; i < 5; i++) await expect(guarded.get('k')).rejects.toMatchObject({ code: 'unavailable' });
+    expect(logger.error).toHaveBeenCalledTimes(1);
+    expect(logger.error).toHaveBeenCalledWith(
+      '[session] [flaky] store is failing (unavailable): [session] [flaky] not connected: connect ECONNREFUSED 127.0.0.1:6379',
+      cause,
+    );
+    down = false;
+    await guarded.get('k');
+    await guarded.get('k');
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn).toHaveBeenCalledWith('[session] [flaky] store answering again after 5 failed calls');
+    down = true;
+    await expect(guarded.get('k')).rejects.toMatchObject({ code: 'unavailable' });
+    expect(logger.error).toHaveBeenCalledTimes(2);
+  });
+
+  it('logs a store that refuses us as such, and counts timeouts as an outage', async () => {
+    const refusing: SessionStore = {
+      ...memoryStore(),
+      name: 'mysql',
+      get: async () => {
+        throw new SessionStoreError('mysql', 'misconfigured', "access denied for user 'app'");
+      },
+    };
+    const logger = {
+      warn: vi.fn<(message: string) => void>(),
+      error: vi.fn<(message: string, cause?: unknown) => void>(),
+    };
+    await expect(guardedStore(refusing, 1_000, logger).get('k')).rejects.toMatchObject({ status: 500 });
+    expect(logger.error.mock.calls[0]?.[0]).toMatch(
+      /^\[session\] \[mysql\] store refuses the session layer \(misconfigured\)/,
+    );
+
+    const { store } = holdingStore();
+    const slowLogger = {
+      warn: vi.fn<(message: string) => void>(),
+      error: vi.fn<(message: string, cause?: unknown) => void>(),
+    };
+    await expect(guardedStore(store, 20, slowLogger).get('hold:x')).rejects.toMatchObject({ code: 'timeout' });
+    expect(slowLogger.error).toHaveBeenCalledTimes(1);
+    expect(slowLogger.error.mock.calls[0]?.[0]).toContain('store is failing (timeout)');
   });
 });

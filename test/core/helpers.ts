@@ -186,7 +186,7 @@ export function slowStore(maxDelayMs = 5): SessionStore {
 }
 
 export function quietLogger() {
-  return { warn: vi.fn<(message: string) => void>() };
+  return { warn: vi.fn<(message: string) => void>(), error: vi.fn<(message: string, cause?: unknown) => void>() };
 }
 
 /** A record as the core would write it, for planting data straight into a store. */

@@ -61,7 +61,7 @@ describe('LazyRequest', () => {
       store: memoryStore(),
       secret: SECRET,
       bind: ['ip'],
-      logger: { warn: () => {} },
+      logger: { warn: () => {}, error: () => {} },
     });
     const owner = await bound.load(new LazyRequest(first, reader, undefined, 'agent/1'));
     owner.set('n', 1);

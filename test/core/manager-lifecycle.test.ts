@@ -3,6 +3,7 @@
  * change detection, invalidate and refresh. Time-driven behaviour is in manager-expiry.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SessionDataError, SessionUsageError } from '../../runtime/core/errors.js';
 import { isSessionId, storeKey } from '../../runtime/core/id.js';
 import { createSessionManager } from '../../runtime/core/manager.js';
 import type { SessionOptions } from '../../runtime/core/options.js';
@@ -174,15 +175,34 @@ describe('a returning visitor', () => {
 });
 
 describe('commit', () => {
-  it('runs once: a second commit is a no-op', async () => {
+  it('runs once: a second commit is a no-op, and a change after the first one throws instead of being lost', async () => {
     const { spy, manager } = setup();
     const session = await manager.load(request());
     session.set('a', 1);
     expect(await manager.commit(session)).toBeDefined();
-    session.set('b', 2);
+    for (const change of [
+      () => session.set('b', 2),
+      () => session.delete('a'),
+      () => session.clear(),
+      () => session.invalidate(),
+      () => session.refresh(),
+    ]) {
+      expect(change).toThrow(SessionUsageError);
+      expect(change).toThrow(/changed after its response started/);
+    }
+    expect(session.toJSON()).toEqual({ a: 1 });
     spy.reset();
     expect(await manager.commit(session)).toBeUndefined();
     expect(spy.calls).toEqual([]);
+  });
+
+  it('is sealed from the moment it starts, not only once it has finished', async () => {
+    const { manager } = setup();
+    const session = await manager.load(request());
+    session.set('a', 1);
+    const pending = manager.commit(session);
+    expect(() => session.set('late', true)).toThrow(SessionUsageError);
+    await pending;
   });
 
   it('sets Secure over HTTPS with secure "auto", never over HTTP', async () => {
@@ -219,8 +239,17 @@ describe('commit', () => {
   it('fails on data JSON cannot carry, without storing anything', async () => {
     const { manager, spy } = setup();
     const session = await manager.load(request());
-    session.set('big', 10n);
-    await expect(manager.commit(session)).rejects.toThrow(TypeError);
+    // set() checks the value it is given; a BigInt or a cycle deeper down is found at commit.
+    expect(() => session.set('big', 10n)).toThrow(SessionDataError);
+    session.set('nested', { big: 10n });
+    const error = await manager.commit(session).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SessionDataError);
+    expect(error).toMatchObject({ code: 'invalid-value', status: 400, expose: true });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const other = await manager.load(request());
+    other.set('cyclic', cyclic);
+    await expect(manager.commit(other)).rejects.toMatchObject({ code: 'invalid-value', status: 400 });
     expect(spy.count('write')).toBe(0);
   });
 });

@@ -163,7 +163,7 @@ describe('store failures', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
-  it('onStoreError "continue" serves an anonymous, unsaved session and logs why', async () => {
+  it('onStoreError "continue" serves an anonymous, unsaved session and logs the outage once', async () => {
     vi.useRealTimers();
     const logger = quietLogger();
     const manager = createSessionManager({ store: hanging, logger, storeTimeout: '50ms', onStoreError: 'continue' });
@@ -171,11 +171,26 @@ describe('store failures', () => {
     expect(session.isNew).toBe(true);
     session.set('x', 1);
     expect(await manager.commit(session)).toBeUndefined();
-    expect(logger.warn).toHaveBeenCalledWith(expect.stringMatching(/took longer than 50 ms.*continuing with an anonymous session/));
+    const again = await manager.load(request({ cookieHeader: `session_id=${'a'.repeat(43)}` }));
+    expect(again.isNew).toBe(true);
+    expect(logger.error).toHaveBeenCalledTimes(1);
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringMatching(/store is failing \(timeout\).*took longer than 50 ms/),
+      undefined,
+    );
   });
 });
 
 describe('cookie hardening', () => {
+  it('hostPrefix makes the cookie Secure even with secure "auto" over plain HTTP', async () => {
+    const { manager } = setup({ cookie: { hostPrefix: true } });
+    const session = await manager.load(request({ https: false }));
+    session.set('a', 1);
+    const cookie = await manager.commit(session);
+    expect(cookie).toMatch(/^__Host-session_id=/);
+    expect(cookie).toMatch(/; Secure(;|$)/);
+  });
+
   it('hostPrefix names the cookie __Host-… and refuses a domain or another path', () => {
     const { manager } = setup({ cookie: { hostPrefix: true, secure: true } });
     expect(manager.options.cookie.name).toBe('__Host-session_id');

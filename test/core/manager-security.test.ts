@@ -251,7 +251,11 @@ describe('data the next load would refuse', () => {
     spy.reset();
     const session = await manager.load(browser.request());
     session.set('bad', value());
-    await expect(manager.commit(session)).rejects.toThrow(TypeError);
+    await expect(manager.commit(session)).rejects.toMatchObject({
+      name: 'SessionDataError',
+      code: 'invalid-key',
+      status: 400,
+    });
     expect(spy.count('write')).toBe(0);
     expect((await browser.visit()).session.get('user')).toBe('ada');
 
@@ -268,11 +272,15 @@ describe('data the next load would refuse', () => {
 });
 
 describe('maxSize', () => {
-  it('rejects a new session over the limit with a RangeError naming maxSize, storing nothing', async () => {
+  it('rejects a new session over the limit with a 413 SessionDataError naming maxSize, storing nothing', async () => {
     const { manager, spy } = setup({ maxSize: 100 });
     const session = await manager.load(request());
     session.set('blob', 'x'.repeat(200));
-    await expect(manager.commit(session)).rejects.toThrow(RangeError);
+    await expect(manager.commit(session)).rejects.toMatchObject({
+      name: 'SessionDataError',
+      code: 'too-large',
+      status: 413,
+    });
     expect(spy.count('write')).toBe(0);
     const again = await manager.load(request());
     again.set('blob', 'x'.repeat(200));
@@ -296,7 +304,11 @@ describe('maxSize', () => {
     await expect(manager.commit(exact)).resolves.toBeDefined();
     const over = await manager.load(request());
     over.set('a', 'é'.repeat(51));
-    await expect(manager.commit(over)).rejects.toThrow(RangeError);
+    await expect(manager.commit(over)).rejects.toMatchObject({
+      name: 'SessionDataError',
+      code: 'too-large',
+      status: 413,
+    });
   });
 
   it('applies to a rotated session too', async () => {
@@ -305,7 +317,11 @@ describe('maxSize', () => {
     const session = await manager.load(browser.request());
     session.set('blob', 'x'.repeat(200));
     session.refresh({ rotate: true });
-    await expect(manager.commit(session)).rejects.toThrow(RangeError);
+    await expect(manager.commit(session)).rejects.toMatchObject({
+      name: 'SessionDataError',
+      code: 'too-large',
+      status: 413,
+    });
     expect((await browser.visit()).session.get('blob')).toBe('small');
   });
 });

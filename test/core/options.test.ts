@@ -43,7 +43,7 @@ describe('resolveOptions defaults', () => {
   });
 
   it('takes every option given', () => {
-    const logger = { warn: () => {} };
+    const logger = { warn: () => {}, error: () => {} };
     const resolved = resolveOptions({
       store,
       maxAge: '1h',

@@ -49,7 +49,7 @@ it.each([
   [true, 'honours'],
 ])('trustProxy: %s → the glue %s X-Forwarded-Proto and X-Forwarded-For', async (trustProxy) => {
   const warnings: string[] = [];
-  const logger = { warn: (message: string) => void warnings.push(message) };
+  const logger = { warn: (message: string) => void warnings.push(message), error: () => {} };
   const manager = createSessionManager({ store: memoryStore(), bind: ['ip'], logger });
   const server = await listen(app(manager, { trustProxy }));
   try {

@@ -163,7 +163,7 @@ describe.skipIf(!up)('mongodb store on a real server', () => {
 
   it('raw documents hold only the SHA-256 of the session id, never the id', async () => {
     const collection = collectionName('hashed');
-    const manager = createSessionManager({ store: storeOn(collection), logger: { warn: () => {} } });
+    const manager = createSessionManager({ store: storeOn(collection), logger: { warn: () => {}, error: () => {} } });
     try {
       const session = await manager.load({ cookieHeader: undefined, ip: '127.0.0.1', userAgent: 'test', https: false });
       session.set('user', 'ada');

@@ -151,7 +151,7 @@ describe.skipIf(!up)('mysql store on a real server', () => {
       expect(sweep.elapsed).toBeLessThan(3_000);
 
       // A request's read takes no driver timeout: the core's guard (storeTimeout) ends the wait.
-      const read = await failure(guardedStore(store, 300).get(key));
+      const read = await failure(guardedStore(store, 300, { warn: () => {}, error: () => {} }).get(key));
       expect(read.error).toBeInstanceOf(SessionStoreError);
       expect(read.error?.code).toBe('timeout');
       expect(read.elapsed).toBeGreaterThanOrEqual(250);
@@ -202,7 +202,7 @@ describe.skipIf(!up)('mysql store on a real server', () => {
 
   it('stores only the SHA-256 of the session id, never the id', async () => {
     const table = tableName('hashed');
-    const manager = createSessionManager({ store: storeOn(table), logger: { warn: () => {} } });
+    const manager = createSessionManager({ store: storeOn(table), logger: { warn: () => {}, error: () => {} } });
     try {
       const session = await manager.load({ cookieHeader: undefined, ip: '127.0.0.1', userAgent: 'test', https: false });
       session.set('user', 'ada');
