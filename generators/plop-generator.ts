@@ -99,6 +99,7 @@ export async function planLayer(answers: LayerAnswers, context: RunContext): Pro
   const sources = new Set([
     ...coreFiles(),
     ...chosen.flatMap((store) => [...store.helpers, store.file]),
+    ...framework.helpers,
     framework.file,
   ]);
   const actions: Array<CustomActionConfig<string>> = [...sources].map((source) => ({ type: 'vendor', source }));

@@ -30,6 +30,8 @@ export interface FrameworkEntry {
   readonly name: string;
   readonly title: string;
   readonly file: string;
+  /** Internal helpers the glue imports, relative to runtime/. */
+  readonly helpers: readonly string[];
   /** The exported glue factory, called with the session manager. */
   readonly factory: string;
   /** What index.ts exports the glue as, e.g. `sessionMiddleware`. */
@@ -125,6 +127,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     name: 'express',
     title: 'Express',
     file: 'frameworks/express.ts',
+    helpers: ['frameworks/_hold-response.ts'],
     factory: 'expressSession',
     exportName: 'sessionMiddleware',
     detect: ['express'],
@@ -135,6 +138,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     name: 'fastify',
     title: 'Fastify',
     file: 'frameworks/fastify.ts',
+    helpers: [],
     factory: 'fastifySession',
     exportName: 'sessionPlugin',
     detect: ['fastify'],
@@ -145,6 +149,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     name: 'koa',
     title: 'Koa',
     file: 'frameworks/koa.ts',
+    helpers: [],
     factory: 'koaSession',
     exportName: 'sessionMiddleware',
     detect: ['koa'],
@@ -155,6 +160,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     name: 'hono',
     title: 'Hono',
     file: 'frameworks/hono.ts',
+    helpers: ['frameworks/_forwarded.ts'],
     factory: 'honoSession',
     exportName: 'sessionMiddleware',
     detect: ['hono'],
@@ -165,6 +171,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     name: 'node',
     title: 'node:http (no framework)',
     file: 'frameworks/node.ts',
+    helpers: ['frameworks/_forwarded.ts', 'frameworks/_hold-response.ts'],
     factory: 'nodeSession',
     exportName: 'nodeSessions',
     detect: [],

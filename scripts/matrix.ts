@@ -49,14 +49,15 @@ const liveUrl: Record<string, (pair: string) => string> = {
 };
 
 /** A URL at which the store cannot work, to see the 503 path; memory cannot fail. */
-const deadUrl: Record<string, string | undefined> = {
+/** A URL each store cannot work with: a server that is not there (503), or a folder that cannot be made (500). */
+const deadUrl: Record<string, { url: string; misconfigured: boolean } | undefined> = {
   memory: undefined,
-  file: 'file:///etc/hostname/sessions.json',
-  dir: 'dir:///etc/hostname/sessions',
-  redis: 'redis://127.0.0.1:1',
-  mysql: 'mysql://root@127.0.0.1:1/test',
-  mongodb: 'mongodb://127.0.0.1:1/test',
-  memcached: 'memcached://127.0.0.1:1',
+  file: { url: 'file:///etc/hostname/sessions.json', misconfigured: true },
+  dir: { url: 'dir:///etc/hostname/sessions', misconfigured: true },
+  redis: { url: 'redis://127.0.0.1:1', misconfigured: false },
+  mysql: { url: 'mysql://root@127.0.0.1:1/test', misconfigured: false },
+  mongodb: { url: 'mongodb://127.0.0.1:1/test', misconfigured: false },
+  memcached: { url: 'memcached://127.0.0.1:1', misconfigured: false },
 };
 
 /** TypeScript (module per the strict tsconfig), or a JavaScript app as an ES module or CommonJS. */
@@ -127,9 +128,12 @@ async function runPair({ framework, store, language }: Row): Promise<Outcome> {
     }
     const dead = deadUrl[store];
     if (dead) {
-      const failing = await startServer(root, example, { SESSION_STORE: dead });
+      const failing = await startServer(root, example, { SESSION_STORE: dead.url });
       try {
-        await driveFailingStore(failing.url);
+        await driveFailingStore(
+          failing.url,
+          dead.misconfigured ? { status: 500, log: failing.output } : { status: 503 },
+        );
       } finally {
         await failing.stop();
       }

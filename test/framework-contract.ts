@@ -147,16 +147,19 @@ export async function listen(server: Server): Promise<RunningApp> {
 
 const NAME = 'session_id';
 
-interface Response {
+export interface Response {
   status: number;
+  /** The body parsed as JSON, or its text when it is not JSON. */
   body: unknown;
+  text: string;
+  headers: Headers;
   setCookies: string[];
   /** The Set-Cookie of the session cookie, if the response sent one. */
   sessionCookie: string | undefined;
 }
 
 /** One browser: keeps the cookies it is given (Max-Age=0 drops one) and sends them back. */
-class Browser {
+export class Browser {
   readonly jar = new Map<string, string>();
   constructor(readonly url: string) {}
 
@@ -171,13 +174,15 @@ class Browser {
     return this.jar.get(NAME);
   }
 
-  async send(method: string, path: string, body?: unknown): Promise<Response> {
+  async send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     const cookie = [...this.jar].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await fetch(this.url + path, {
       method,
+      redirect: 'manual',
       headers: {
         ...(cookie ? { cookie } : {}),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
@@ -192,10 +197,20 @@ class Browser {
     const text = await response.text();
     return {
       status: response.status,
-      body: text === '' ? undefined : (JSON.parse(text) as unknown),
+      body: text === '' ? undefined : parseOrText(text),
+      text,
+      headers: response.headers,
       setCookies,
       sessionCookie: setCookies.find((header) => header.startsWith(`${NAME}=`)),
     };
+  }
+}
+
+function parseOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }
 

@@ -49,12 +49,19 @@ describe('runtime manifest', () => {
     expect(factory).toContain(`export function ${store.factory}(`);
   });
 
-  it.each(frameworks.map((framework) => [framework.name, framework] as const))('glue %s imports only core and its framework', (_name, framework) => {
+  it.each(frameworks.map((framework) => [framework.name, framework] as const))('glue %s imports only core, its declared helpers and its framework', (_name, framework) => {
     const allowedPackages = [...Object.keys(framework.dependencies), ...Object.keys(framework.devDependencies).map((name) => name.replace(/^@types\//, ''))];
-    for (const specifier of importsOf(framework.file)) {
-      const ok = specifier.startsWith('node:') || specifier.startsWith('../core/') || allowedPackages.includes(packageOf(specifier));
-      expect(ok, `${framework.file} imports ${specifier}`).toBe(true);
+    const helpersImported = new Set<string>();
+    for (const file of [framework.file, ...framework.helpers]) {
+      for (const specifier of importsOf(file)) {
+        const helper = /^\.\/(_[a-z-]+)\.js$/.exec(specifier)?.[1];
+        if (helper !== undefined) helpersImported.add(`frameworks/${helper}.ts`);
+        const ok = specifier.startsWith('node:') || specifier.startsWith('../core/') || helper !== undefined || allowedPackages.includes(packageOf(specifier));
+        expect(ok, `${file} imports ${specifier}`).toBe(true);
+      }
     }
+    // Exactly the helpers it imports: an app gets no file that nothing imports.
+    expect([...helpersImported].sort()).toEqual([...framework.helpers].sort());
     expect(readFileSync(join(runtime, framework.file), 'utf8')).toContain(`export function ${framework.factory}(`);
   });
 

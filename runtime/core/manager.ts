@@ -27,19 +27,11 @@ export interface RequestInfo {
    * `cookie.path` gets a session that is never loaded or saved (see load).
    */
   path?: string | undefined;
-  /**
-   * Client address as the framework reports it (after its trust-proxy handling). May be a getter
-   * (see core/lazy-request.ts): the core reads it only when it stores the session or checks
-   * `bind.ip`, and some frameworks parse X-Forwarded-For for it, which a read-only request need
-   * not pay for.
-   */
-  readonly ip: string | undefined;
+  /** Client address as the framework reports it (after its trust-proxy handling). */
+  ip: string | undefined;
   userAgent: string | undefined;
-  /**
-   * Whether the request arrived over HTTPS, as the framework reports it (after its trust-proxy
-   * handling). May be a getter, like `ip`: the core reads it only when it sets a cookie.
-   */
-  readonly https: boolean;
+  /** Whether the request arrived over HTTPS, as the framework reports it (after its trust-proxy handling). */
+  https: boolean;
 }
 
 export interface SessionManager {

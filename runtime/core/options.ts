@@ -174,24 +174,11 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
     );
   }
 
-  const secrets =
-    options.secret === undefined ? [] : typeof options.secret === 'string' ? [options.secret] : [...options.secret];
+  const secrets = checkSecrets(
+    'secret',
+    options.secret === undefined ? [] : typeof options.secret === 'string' ? [options.secret] : [...options.secret],
+  );
   if (options.secret !== undefined && secrets.length === 0) throw new SessionConfigError('secret', 'is an empty list');
-  for (const secret of secrets) {
-    if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
-      throw new SessionConfigError(
-        'secret',
-        `must be at least ${MIN_SECRET_LENGTH} characters (try: openssl rand -base64 32)`,
-      );
-    }
-    // Length alone lets "aaaa…" or "passwordpassword…" through; a generated secret uses many symbols.
-    if (new Set(secret).size < MIN_SECRET_SYMBOLS) {
-      throw new SessionConfigError(
-        'secret',
-        `is too repetitive to be a secret; generate one (try: openssl rand -base64 32)`,
-      );
-    }
-  }
 
   const bind = options.bind ?? [];
   for (const item of bind) {
@@ -233,4 +220,27 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
     maxSize,
     logger,
   };
+}
+
+/**
+ * Checks signing secrets, naming `option` (the option or the environment variable the user set)
+ * in the error, and returns them.
+ */
+export function checkSecrets(option: string, secrets: readonly string[]): readonly string[] {
+  for (const secret of secrets) {
+    if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
+      throw new SessionConfigError(
+        option,
+        `must be at least ${MIN_SECRET_LENGTH} characters (try: openssl rand -base64 32)`,
+      );
+    }
+    // Length alone lets "aaaa…" or "passwordpassword…" through; a generated secret uses many symbols.
+    if (new Set(secret).size < MIN_SECRET_SYMBOLS) {
+      throw new SessionConfigError(
+        option,
+        `is too repetitive to be a secret; generate one (try: openssl rand -base64 32)`,
+      );
+    }
+  }
+  return secrets;
 }

@@ -1,14 +1,13 @@
 /**
  * Express glue (Express 5 and 4): `app.use(expressSession(manager))` gives every later handler
- * `req.session`. The session is saved, and its cookie set, before the response goes out.
- * Store failures go to Express' error path as a `SessionStoreError` with status 503.
+ * `req.session`. The session is saved, and its cookie set, before the response's first byte goes
+ * out (see ./_hold-response.ts). Errors go to Express' error path with their status: a store
+ * outage 503, bad session data 400 or 413 (see ../core/errors.ts).
  */
-import type { ServerResponse } from 'node:http';
-import { response as expressResponse, type Request, type RequestHandler } from 'express';
-import { prototypeHold } from '../core/hold-response.js';
-import { LazyRequest, type RequestReader } from '../core/lazy-request.js';
+import type { RequestHandler } from 'express';
 import type { SessionManager } from '../core/manager.js';
 import type { Session, SessionData } from '../core/session.js';
+import { appendSessionCookie, holdResponse } from './_hold-response.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -25,37 +24,32 @@ declare global {
 }
 
 export function expressSession(manager: SessionManager): RequestHandler {
-  // express.response is the prototype under every app's response prototype, sub-apps' included.
-  // Installed now, at app setup, before any request: see prototypeHold for why. Each held
-  // response's state lives on its request's session, found again through res.req.
-  const holdResponse = prototypeHold(expressResponse, sessionOfResponse);
   return (req, res, next) => {
-    const { headers } = req;
-    manager.load(new LazyRequest(req, readRequest, headers.cookie, headers['user-agent'])).then((session) => {
-      // Held before req.session changes, so a second mount of this middleware joins the first's hold.
-      holdResponse(
-        res,
-        session,
-        async () => {
+    // Mounted twice (an app and its router, say): the first mount's session serves the request.
+    if ((req as { session?: unknown }).session !== undefined) {
+      next();
+      return;
+    }
+    const info = {
+      cookieHeader: req.headers.cookie,
+      // The path before any sub-app or router mount stripped its prefix.
+      path: req.originalUrl,
+      // req.ip and req.secure honour Express' "trust proxy" setting (X-Forwarded-For, -Proto).
+      ip: req.ip,
+      userAgent: req.headers['user-agent'],
+      https: req.secure,
+    };
+    manager.load(info).then((session) => {
+      holdResponse(res, {
+        beforeSend: async () => {
           const cookie = await manager.commit(session);
-          if (cookie) res.append('Set-Cookie', cookie);
+          if (cookie) appendSessionCookie(res, cookie);
         },
-        next,
-      );
-      // Not writable, so an assignment fails loudly instead of unhooking the save. Configurable,
-      // so a second mount can set its own.
-      Object.defineProperty(req, 'session', { value: session, enumerable: true, configurable: true });
+        onError: next,
+      });
+      // Not writable, so an assignment fails loudly instead of unhooking the save.
+      Object.defineProperty(req, 'session', { value: session, enumerable: true });
       next();
     }, next);
   };
-}
-
-/** req.ip and req.secure honour Express' "trust proxy" setting for X-Forwarded-For/-Proto. */
-const readRequest: RequestReader<Request> = {
-  ip: (req) => req.ip,
-  https: (req) => req.secure,
-};
-
-function sessionOfResponse(res: ServerResponse): unknown {
-  return (res.req as Partial<Request> | undefined)?.session;
 }

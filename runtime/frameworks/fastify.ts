@@ -1,53 +1,80 @@
 /**
  * Fastify glue (Fastify 5): `await app.register(fastifySession(manager))` gives every route of
  * that instance and its children `request.session`. The session is saved, and its cookie set, in
- * `onSend`, before Fastify writes the reply. Store failures go to Fastify's error handler as a
- * `SessionStoreError` with statusCode 503.
+ * `onSend`, before Fastify writes the reply, error replies included. Errors go to Fastify's error
+ * handler with their statusCode: a store outage 503, bad session data 400 or 413.
  *
  * Routes that must not touch the session (health checks) go in a sibling context:
  *   app.get('/health', ...);
  *   await app.register(async (scoped) => { await scoped.register(fastifySession(manager)); ... });
  *
- * A reply sent with `reply.hijack()` or written to `reply.raw` skips `onSend`, so it saves nothing.
+ * A reply written to `reply.raw` or taken over with `reply.hijack()` skips `onSend`; its session
+ * is saved when the response has finished, without a cookie (see CommitOptions in the core).
  */
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
-import { LazyRequest, type RequestReader } from '../core/lazy-request.js';
+import { SessionStoreError } from '../core/errors.js';
 import type { SessionManager } from '../core/manager.js';
 import type { Session, SessionData } from '../core/session.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The visitor's session; see ../core/session.ts. */
-    session: Session<SessionData>;
+    /**
+     * The visitor's session; see ../core/session.ts. Read-only: the glue saves the session it
+     * loaded. To end it, call `request.session.invalidate()`.
+     */
+    readonly session: Session<SessionData>;
   }
 }
 
 export function fastifySession(manager: SessionManager): FastifyPluginCallback {
+  const sessions = new WeakMap<FastifyRequest, Session<SessionData>>();
   const plugin: FastifyPluginCallback = (fastify, _options, done) => {
-    // Declared up front (as null) so Fastify keeps one request shape; the third argument picks the
-    // overload that accepts null for a property typed as a Session.
-    fastify.decorateRequest('session', null, []);
+    // A getter only: assigning request.session throws instead of unhooking the save. Fastify
+    // refuses a second registration of the same decorator, so the plugin cannot run twice.
+    fastify.decorateRequest('session', {
+      getter(this: FastifyRequest) {
+        return sessions.get(this) as Session<SessionData>;
+      },
+    });
 
     // onRequest, the first hook: later hooks (auth checks in preHandler) can read the session.
     // A rejection here is Fastify's error path, so a store failure answers 503.
     fastify.addHook('onRequest', async (request) => {
-      request.session = await manager.load(
-        new LazyRequest(request, readRequest, request.headers.cookie, request.headers['user-agent']),
-      );
+      const session = await manager.load({
+        cookieHeader: request.headers.cookie,
+        path: request.url,
+        // request.ip and request.protocol honour Fastify's `trustProxy` option.
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+        https: request.protocol === 'https',
+      });
+      sessions.set(request, session);
     });
 
     // onSend runs before the headers go out, for handler replies and error replies alike. If the
     // commit throws, Fastify sends the error reply instead, which runs onSend once more: commit
     // runs once per session, so that second call resolves undefined and returns at once.
     fastify.addHook('onSend', async (request, reply, payload) => {
-      // Null when onRequest failed (the store was down at load): nothing to save.
-      const session = request.session as Session<SessionData> | null;
+      const session = sessions.get(request);
       if (session) {
         const cookie = await manager.commit(session);
         // reply.header appends Set-Cookie to the cookies the app set, rather than replacing them.
         if (cookie) reply.header('set-cookie', cookie);
       }
       return payload;
+    });
+
+    // A reply that never passed onSend (written to reply.raw, hijacked) is saved here, after
+    // the fact. Nothing can answer an error any more, so it is logged.
+    fastify.addHook('onResponse', async (request) => {
+      const session = sessions.get(request);
+      if (!session) return;
+      try {
+        await manager.commit(session, { cookie: false });
+      } catch (error) {
+        if (!(error instanceof SessionStoreError))
+          manager.options.logger.error('[session] could not save the session of a finished response', error);
+      }
     });
     done();
   };
@@ -61,9 +88,3 @@ export function fastifySession(manager: SessionManager): FastifyPluginCallback {
     [Symbol.for('plugin-meta')]: { name: 'session', fastify: '5.x' },
   });
 }
-
-/** request.ip and request.protocol honour Fastify's `trustProxy` option. */
-const readRequest: RequestReader<FastifyRequest> = {
-  ip: (request) => request.ip,
-  https: (request) => request.protocol === 'https',
-};

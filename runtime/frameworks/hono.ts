@@ -1,19 +1,21 @@
 /**
  * Hono glue (Hono 4): `app.use(honoSession(manager))` gives every later handler
  * `c.get('session')`. The session is saved, and its cookie added to `c.res`, after the handler
- * returns and before Hono hands the response to the server. Store failures are thrown as an
- * `HTTPException` with status 503 (the `SessionStoreError` as its `cause`), so `app.onError`
- * sees them and Hono's default handler answers 503.
+ * returns and before Hono hands the response to the server, error responses included. The
+ * session layer's errors are thrown as an `HTTPException` with their status (a store outage 503,
+ * bad session data 400 or 413; the original error as its `cause`), so `app.onError` sees them
+ * and Hono's default handler answers with that status.
  *
  * Typed both ways: `c.get('session')` through Hono's ContextVariableMap, or explicitly with
  * `new Hono<{ Variables: SessionVariables }>()`.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { LazyRequest, type RequestReader } from '../core/lazy-request.js';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { SessionDataError, SessionStoreError, SessionUsageError } from '../core/errors.js';
 import type { SessionManager } from '../core/manager.js';
 import type { Session, SessionData } from '../core/session.js';
-import { SessionStoreError } from '../core/errors.js';
+import { lastForwarded } from './_forwarded.js';
 
 export interface SessionVariables {
   /** The visitor's session; see ../core/session.ts. */
@@ -30,15 +32,45 @@ declare module 'hono' {
 
 export interface HonoSessionOptions {
   /**
-   * The client address, for `bind: ['ip']`. Hono has no trust-proxy setting, so behind a proxy
-   * return what your proxy reports. Default: the socket address on @hono/node-server, else none.
+   * Set it when a proxy you run (nginx, a load balancer) sits in front of the app and sets
+   * X-Forwarded-Proto and X-Forwarded-For: their last entry is then the protocol and client
+   * address. Off, they are ignored (any client can send them). Hono has no such setting itself.
+   * @default false
+   */
+  trustProxy?: boolean;
+  /**
+   * The client address, for `bind: ['ip']`, when neither the socket nor X-Forwarded-For tells it
+   * (another runtime than @hono/node-server, say).
    */
   getIp?: (c: Context) => string | undefined;
 }
 
-/** The adapter builds the URL from the connection (https only for a TLS socket). */
-function isHttps(c: Context): boolean {
-  return c.req.url.startsWith('https:');
+export function honoSession(manager: SessionManager, options: HonoSessionOptions = {}): MiddlewareHandler<SessionEnv> {
+  const trustProxy = options.trustProxy ?? false;
+  const getIp = options.getIp ?? socketAddress;
+  return async (c, next) => {
+    // Mounted twice: the first mount's session serves the request. (c.get is typed as always
+    // set, but before this middleware has run it is not.)
+    if ((c.get('session') as Session<SessionData> | undefined) !== undefined) return next();
+    const forwardedProto = trustProxy ? lastForwarded(c.req.header('X-Forwarded-Proto')) : undefined;
+    const session = await asHttpError(() =>
+      manager.load({
+        cookieHeader: c.req.header('Cookie'),
+        path: c.req.path,
+        ip: (trustProxy ? lastForwarded(c.req.header('X-Forwarded-For')) : undefined) ?? getIp(c),
+        userAgent: c.req.header('User-Agent'),
+        // The adapter builds the URL from the connection: https only for a TLS socket.
+        https: forwardedProto ? forwardedProto.toLowerCase() === 'https' : c.req.url.startsWith('https:'),
+      }),
+    );
+    // The glue saves this session whatever c.set('session', ...) later puts in its place.
+    c.set('session', session);
+    // A handler that threw has been answered by app.onError by now; the session is saved with
+    // that response like with any other.
+    await next();
+    const cookie = await asHttpError(() => manager.commit(session));
+    if (cookie) appendCookie(c, cookie);
+  };
 }
 
 /** @hono/node-server puts the node:http request in `c.env.incoming`; read without importing it. */
@@ -47,26 +79,11 @@ function socketAddress(c: Context): string | undefined {
   return env?.incoming?.socket?.remoteAddress;
 }
 
-export function honoSession(manager: SessionManager, options: HonoSessionOptions = {}): MiddlewareHandler<SessionEnv> {
-  const reader: RequestReader<Context> = { ip: options.getIp ?? socketAddress, https: isHttps };
-  return async (c, next) => {
-    const session = await storeGuard(() =>
-      manager.load(new LazyRequest(c, reader, c.req.header('Cookie'), c.req.header('User-Agent'))),
-    );
-    c.set('session', session);
-    // A handler that threw has been answered by app.onError by now; the session is saved with
-    // that response like with any other, as the Express glue does.
-    await next();
-    const cookie = await storeGuard(() => manager.commit(session));
-    if (cookie) appendCookie(c, cookie);
-  };
-}
-
 /**
  * Appends to the finished response's own headers, which keeps @hono/node-server on its fast path
- * (c.header would read the body into a stream first: a third of the requests per second). A
- * response with immutable headers, such as one passed through from fetch(), throws a TypeError;
- * c.header then rebuilds it around the same body.
+ * (c.header would read the body into a stream first). A response with immutable headers, such as
+ * one passed through from fetch(), throws a TypeError; c.header then rebuilds it around the same
+ * body.
  */
 function appendCookie(c: Context, cookie: string): void {
   try {
@@ -77,13 +94,19 @@ function appendCookie(c: Context, cookie: string): void {
   }
 }
 
-/** A store failure becomes Hono's own HTTP error, so even the default onError answers 503. */
-async function storeGuard<T>(run: () => Promise<T>): Promise<T> {
+/** The session layer's errors become Hono's own HTTP errors, so even the default onError keeps their status. */
+async function asHttpError<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof SessionStoreError)
-      throw new HTTPException(503, { message: 'session store unavailable', cause: error });
+    if (error instanceof SessionStoreError || error instanceof SessionDataError || error instanceof SessionUsageError) {
+      const message = error.expose
+        ? error.message
+        : error.status === 503
+          ? 'session store unavailable'
+          : 'internal error';
+      throw new HTTPException(error.status as ContentfulStatusCode, { message, cause: error });
+    }
     throw error;
   }
 }

@@ -5,25 +5,41 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { SessionConfigError, SessionStoreError } from '../core/errors.js';
+import { checkUrlParams } from '../core/url-params.js';
 
 /**
  * The path a `file:` or `dir:` URL names. `dir:///var/lib/app/sessions` is absolute,
- * `dir:./sessions` is relative to the working directory, and a bare `dir://` means a folder in
- * the OS temp directory, as the original module did. The temp name includes a hash of the
- * working directory so two apps on one machine do not share sessions.
+ * `dir:./sessions` and `dir:sessions` are relative to the working directory, and a bare `dir://`
+ * means a folder in the OS temp directory, as the original module did. The temp name includes a
+ * hash of the working directory so two apps on one machine do not share sessions.
+ *
+ * Read from the text itself: `new URL` would turn `file:./sessions.json` into `/sessions.json`.
+ * Only `fsync` may follow as a query parameter.
  */
 export function pathFromUrl(store: string, url: string, tempName: string): string {
-  const parsed = new URL(url);
-  if (parsed.host !== '') {
-    throw new SessionConfigError(
-      'url',
-      `must be ${store}:///absolute/path or ${store}:relative/path; got host "${parsed.host}"`,
-      store,
-    );
+  const query = url.search(/[?#]/);
+  const rest = url.slice(store.length + 1, query === -1 ? url.length : query);
+  checkUrlParams(store, new URL(url).searchParams, ['fsync']);
+  let encoded = rest;
+  if (rest.startsWith('//')) {
+    const host = rest.slice(2).split('/', 1)[0] ?? '';
+    if (host !== '') {
+      throw new SessionConfigError(
+        'url',
+        `must be ${store}:///absolute/path or ${store}:relative/path; got host "${host}"`,
+        store,
+      );
+    }
+    encoded = rest.slice(2);
   }
-  const path = decodeURIComponent(parsed.pathname);
+  let path: string;
+  try {
+    path = decodeURIComponent(encoded);
+  } catch {
+    throw new SessionConfigError('url', `has a path that is not valid percent-encoding: "${encoded}"`, store);
+  }
   if (path === '' || path === '/') {
     const app = createHash('sha256').update(process.cwd()).digest('hex').slice(0, 8);
     return join(tmpdir(), `session-layer-${app}-${tempName}`);
@@ -33,15 +49,43 @@ export function pathFromUrl(store: string, url: string, tempName: string): strin
 
 /**
  * Creates `folder` (and parents, private to this user) on first use. Only success is remembered,
- * so a store whose folder could not be created recovers once it can be.
+ * so a store whose folder could not be created recovers once it can be. A folder that cannot be
+ * created (no permission, a read-only or special file system) is a configuration mistake, not an
+ * outage, and is reported as such.
  */
-export function folderMaker(folder: string): () => Promise<void> {
+export function folderMaker(store: string, folder: string): () => Promise<void> {
   let made = false;
   return async () => {
     if (made) return;
-    await mkdir(folder, { recursive: true, mode: 0o700 });
+    try {
+      await makeFolder(folder);
+    } catch (error) {
+      throw new SessionStoreError(store, 'misconfigured', `cannot create the folder ${folder}: ${String(error)}`, {
+        cause: error,
+      });
+    }
     made = true;
   };
+}
+
+/**
+ * mkdir -p, one level at a time. Node's own `recursive: true` loops forever, holding a core,
+ * under a parent that reports ENOENT for every creation (such as /proc).
+ */
+async function makeFolder(folder: string): Promise<void> {
+  try {
+    await mkdir(folder, { mode: 0o700 });
+  } catch (error) {
+    if (isCode(error, 'EEXIST')) return;
+    const parent = dirname(folder);
+    if (!isCode(error, 'ENOENT') || parent === folder) throw error;
+    await makeFolder(parent);
+    try {
+      await mkdir(folder, { mode: 0o700 });
+    } catch (again) {
+      if (!isCode(again, 'EEXIST')) throw again;
+    }
+  }
 }
 
 /**

@@ -51,7 +51,7 @@ export function dirStore(options: DirOptions = {}): SessionStore {
   const queue = new KeyedQueue();
 
   const fileOf = (key: string) => join(folder, key + SUFFIX);
-  const ensureFolder = folderMaker(folder);
+  const ensureFolder = folderMaker('dir', folder);
 
   async function read(key: string): Promise<SessionRecord | undefined> {
     const text = await readIfPresent(fileOf(key));

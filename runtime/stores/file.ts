@@ -37,7 +37,7 @@ export function fileStore(options: FileOptions = {}): SessionStore {
   const path = options.path ?? pathFromUrl('file', url, 'sessions.json');
   const fsync = options.fsync ?? booleanParam('file', new URL(url), 'fsync', false);
   const queue = new KeyedQueue();
-  const ensureFolder = folderMaker(dirname(path));
+  const ensureFolder = folderMaker('file', dirname(path));
   /** The parsed file, reused while the file on disk is unchanged (same inode, size and mtime). */
   let cache: { signature: string; sessions: Map<string, string> } | undefined;
 

@@ -16,6 +16,7 @@ import { Client, Server, Utils, type Response } from 'memjs';
 import { SessionConfigError, SessionStoreError, type StoreErrorCode } from '../core/errors.js';
 import { BoundedMap } from '../core/bounded-map.js';
 import { decodeRecord, encodeRecord } from '../core/record.js';
+import { checkUrlParams } from '../core/url-params.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
 
 export interface MemcachedOptions {
@@ -77,6 +78,7 @@ export function memcachedStore(options: MemcachedOptions = {}): SessionStore {
   const at = authority.lastIndexOf('@');
   // `new URL` takes one host, so it reads credentials and query with the first server alone.
   const parsed = parse(`memcached://${authority.slice(0, at + 1)}x${rest}`);
+  checkUrlParams('memcached', parsed.searchParams, ['prefix', 'timeout']);
   const prefix = options.prefix ?? parsed.searchParams.get('prefix') ?? 'sess:';
   const timeout = options.timeout ?? Number(parsed.searchParams.get('timeout') ?? 1000);
   if (!Number.isFinite(timeout) || timeout <= 0)

@@ -7,6 +7,7 @@
  *   memory://?maxEntries=100000    a larger bound
  */
 import { SessionConfigError } from '../core/errors.js';
+import { checkUrlParams } from '../core/url-params.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
 
 export interface MemoryOptions {
@@ -23,6 +24,7 @@ export function memoryStore(options: MemoryOptions = {}): SessionStore {
   const url = new URL(options.url ?? 'memory://');
   if (url.protocol !== 'memory:')
     throw new SessionConfigError('url', `must start with memory:; got ${JSON.stringify(options.url)}`, 'memory');
+  checkUrlParams('memory', url.searchParams, ['maxEntries']);
   const maxEntries = options.maxEntries ?? Number(url.searchParams.get('maxEntries') ?? 50_000);
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
     throw new SessionConfigError('maxEntries', `must be a positive whole number; got ${String(maxEntries)}`, 'memory');

@@ -268,5 +268,7 @@ function kindOf(error: unknown): StoreErrorCode {
   if (error instanceof MongoNetworkTimeoutError) return 'timeout';
   if (error instanceof MongoServerSelectionError || error instanceof MongoNetworkError) return 'unavailable';
   if (error instanceof MongoServerError && error.code === 10334) return 'too-large'; // BSONObjectTooLarge
+  // AuthenticationFailed, Unauthorized: wrong credentials or missing rights, which no retry fixes.
+  if (error instanceof MongoServerError && (error.code === 18 || error.code === 13)) return 'misconfigured';
   return 'failed';
 }

@@ -14,6 +14,7 @@
  */
 import { createPool, type QueryResult, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
 import { SessionConfigError, SessionStoreError, type StoreErrorCode } from '../core/errors.js';
+import { checkUrlParams } from '../core/url-params.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
 
 export interface MysqlOptions {
@@ -263,10 +264,7 @@ function parseUrl(text: string): URL {
   if (!url.hostname) fail('url', 'needs a host: mysql://user:password@host:3306/database');
   if (url.pathname.length < 2 || url.pathname.indexOf('/', 1) !== -1)
     fail('url', 'needs a database name as its path: mysql://host/database');
-  for (const name of url.searchParams.keys()) {
-    if (!PARAMETERS.includes(name))
-      fail(name, `is not a parameter of the mysql store (known: ${PARAMETERS.join(', ')})`);
-  }
+  checkUrlParams('mysql', url.searchParams, PARAMETERS);
   return url;
 }
 
@@ -297,6 +295,14 @@ const UNAVAILABLE = [
   'ER_CON_COUNT_ERROR',
 ];
 const TIMEOUT = ['ETIMEDOUT', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_LOCK_WAIT_TIMEOUT'];
+/** The server answers but refuses us: wrong credentials, an unknown database, missing rights. */
+const MISCONFIGURED = [
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_TABLEACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'ER_NOT_SUPPORTED_AUTH_MODE',
+];
 const TOO_LARGE = ['ER_NET_PACKET_TOO_LARGE', 'ER_DATA_TOO_LONG'];
 
 /** Gives driver errors the machine-readable code that logs and metrics group by. */
@@ -312,6 +318,7 @@ function storeError(error: unknown): SessionStoreError {
 function kindOf(error: { code?: unknown; fatal?: unknown } | null): StoreErrorCode {
   const code = String(error?.code);
   if (TIMEOUT.includes(code)) return 'timeout';
+  if (MISCONFIGURED.includes(code)) return 'misconfigured';
   if (TOO_LARGE.includes(code)) return 'too-large';
   if (code === 'ER_LOCK_DEADLOCK') return 'conflict';
   // `fatal` marks errors that broke the connection itself (server gone, socket closed).

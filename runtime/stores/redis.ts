@@ -23,6 +23,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { SessionConfigError, SessionStoreError, type StoreErrorCode } from '../core/errors.js';
 import { decodeRecord, encodeRecord } from '../core/record.js';
+import { checkUrlParams } from '../core/url-params.js';
 import type { SessionStore } from '../core/store.js';
 
 export interface RedisOptions {
@@ -80,6 +81,7 @@ export function redisStore(options: RedisOptions = {}): SessionStore {
   const raw = options.url ?? 'redis://127.0.0.1:6379';
   const { url, nodes, topology, tls } = parseUrl(raw);
   const cluster = topology === 'cluster';
+  checkUrlParams('redis', url.searchParams, ['prefix', 'timeout', 'sentinelUsername', 'sentinelPassword']);
   const prefix = options.prefix ?? url.searchParams.get('prefix') ?? 'sess:';
   const timeout = options.timeout ?? Number(url.searchParams.get('timeout') ?? 1000);
   if (!Number.isFinite(timeout) || timeout <= 0)
@@ -157,9 +159,12 @@ export function redisStore(options: RedisOptions = {}): SessionStore {
         reject(new SessionStoreError('redis', code, `${operation} failed: ${detail}`, { cause }));
       if (closed) return fail('failed', 'the store is closed', undefined);
       const timer = setTimeout(() => {
-        if (waiting.delete(start))
-          fail('unavailable', `not connected within ${timeout} ms: ${describe(lastError)}`, lastError);
-        else fail('timeout', `no reply within ${timeout} ms`, undefined);
+        // Not connected: an outage, unless the server turned us away (a wrong password, say).
+        if (waiting.delete(start)) {
+          const code =
+            lastError === undefined || codeOf(lastError) !== 'misconfigured' ? 'unavailable' : 'misconfigured';
+          fail(code, `not connected within ${timeout} ms: ${describe(lastError)}`, lastError);
+        } else fail('timeout', `no reply within ${timeout} ms`, undefined);
       }, timeout);
       function start() {
         waiting.delete(start);
@@ -311,6 +316,9 @@ function sentinelOptions(
 function codeOf(error: unknown): StoreErrorCode {
   const message = describe(error);
   if (/timed out/i.test(message)) return 'timeout';
+  // A wrong password or user, or an ACL that forbids our commands: no retry helps.
+  if (/^(NOAUTH|WRONGPASS|NOPERM)|invalid (username-)?password|AUTH .*called without any password/i.test(message))
+    return 'misconfigured';
   if (
     error instanceof Error &&
     error.name === 'ReplyError' &&

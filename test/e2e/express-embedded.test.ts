@@ -79,14 +79,14 @@ describe.each(Object.keys(storeUrls))('express × %s, generated', (store) => {
   }, 60_000);
 });
 
-it('express × dir whose folder cannot be created answers 503, never 200', async () => {
+it('express × dir whose folder cannot be created answers 500 and logs why, never 200', async () => {
   const root = makeApp({ linkNodeModules: true, tsconfig: { compilerOptions: strictCompilerOptions } });
   expect(runCli(root, ['--yes', '--framework', 'express', '--store', 'dir', '--example']).code).toBe(0);
   const server = await startServer(root, [tsx, 'session-example.ts'], {
     SESSION_STORE: 'dir:///etc/hostname/sessions',
   });
   try {
-    await driveFailingStore(server.url);
+    await driveFailingStore(server.url, { status: 500, log: server.output });
   } finally {
     await server.stop();
   }

@@ -19,8 +19,8 @@ const manifest = (root: string) =>
 function handEdit(root: string): void {
   const text = readFileSync(index(root), 'utf8')
     .replace(
-      "cookie: { name: process.env.SESSION_COOKIE || 'session_id' }",
-      "cookie: { name: 'my_app_sid', sameSite: 'strict' }",
+      '...optionsFromEnv(process.env, stores, defaultStoreUrl),',
+      "...optionsFromEnv(process.env, stores, defaultStoreUrl),\n  cookie: { name: 'my_app_sid', sameSite: 'strict' },",
     )
     .replace('export const stores', '// Our stores. Keep dir first.\nexport const stores');
   writeFileSync(index(root), `${text}\nexport const appName = 'mine'; // added by hand\n`);

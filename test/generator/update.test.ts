@@ -70,13 +70,14 @@ describe('update', () => {
 
   it("merges the template's changes into a hand-edited index.ts", async () => {
     const root = await layer();
-    const edited = read(root, 'session/index.ts').replace("|| 'session_id'", "|| 'our_sid'");
+    const spread = '...optionsFromEnv(process.env, stores, defaultStoreUrl),';
+    const edited = read(root, 'session/index.ts').replace(spread, `${spread}\n  cookie: { name: 'our_sid' },`);
     writeFileSync(join(root, 'session/index.ts'), edited);
     switchToBundler(root);
     const result = await generateOk(root, ['update', '--store', 'memory']);
     expect(result.stdout).toMatch(/^merged +session\/index\.ts$/m);
     const merged = read(root, 'session/index.ts');
-    expect(merged).toContain("|| 'our_sid'");
+    expect(merged).toContain("cookie: { name: 'our_sid' },");
     expect(merged).toContain("import { memoryStore } from './stores/memory';");
     expect(merged).toContain("from './core/manager';");
   });

@@ -129,8 +129,17 @@ export async function driveExampleContract(baseUrl: string, options: ContractOpt
 }
 
 /** With a store that fails, a request that needs the session answers 503 JSON, never 200. */
-export async function driveFailingStore(baseUrl: string): Promise<void> {
+/**
+ * A store that is away answers 503; one that refuses us (a folder that cannot be created, a wrong
+ * password) answers 500, and the server's log names the cause.
+ */
+export async function driveFailingStore(
+  baseUrl: string,
+  expected: { status: 503 } | { status: 500; log: () => string },
+): Promise<void> {
   const reply = await new CookieClient(baseUrl).request('PATCH', '/session', { a: 1 });
-  equal(reply.status, 503, 'a failing store answers 503');
-  ok(typeof (reply.body as { error?: unknown }).error === 'string', 'the 503 body is {"error":"..."}');
+  equal(reply.status, expected.status, `a failing store answers ${expected.status}`);
+  ok(typeof (reply.body as { error?: unknown }).error === 'string', 'the error body is {"error":"..."}');
+  if (expected.status === 500)
+    ok(/store refuses the session layer \(misconfigured\)/.test(expected.log()), 'the log names the refusal');
 }

@@ -59,3 +59,9 @@ it('memory: evicts oldest first across destroyed sessions and second chances', a
 it('memory: rejects a bad maxEntries at start-up', () => {
   expect(() => memoryStore({ url: 'memory://?maxEntries=lots' })).toThrow(/\[session\] \[memory\] option "maxEntries"/);
 });
+
+it('memory: rejects an unknown URL parameter (a typo) at start-up, naming it', () => {
+  expect(() => memoryStore({ url: 'memory://?maxEntrie=2' })).toThrow(
+    '[session] [memory] option "maxEntrie" is not a parameter of the memory store URL (known: maxEntries)',
+  );
+});

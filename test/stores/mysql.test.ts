@@ -263,6 +263,24 @@ describe.skipIf(!up)('mysql store on a real server', () => {
       await relay.close();
     }
   }, 30_000);
+
+  it('tells a refusal (wrong password, unknown database) from an outage: code misconfigured, status 500', async () => {
+    const wrongPassword = new URL(url);
+    wrongPassword.username = 'session_layer_nobody';
+    wrongPassword.password = 'not-the-password';
+    const unknownDatabase = new URL(url);
+    unknownDatabase.pathname = `/no_such_database_${run}`;
+    for (const target of [wrongPassword, unknownDatabase]) {
+      const store = mysqlStore({ url: target.href });
+      try {
+        const error = await store.get(randomKey()).catch((caught: unknown) => caught);
+        expect(error, target.pathname).toBeInstanceOf(SessionStoreError);
+        expect(error).toMatchObject({ code: 'misconfigured', status: 500 });
+      } finally {
+        await store.close();
+      }
+    }
+  });
 });
 
 describe('mysql store configuration', () => {

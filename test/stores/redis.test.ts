@@ -259,6 +259,8 @@ describe.skipIf(!canSpawn)('redis store outage (private redis-server)', () => {
       const { error, ms } = await failure(() => store.get(randomKey()));
       expect(error).toBeInstanceOf(SessionStoreError);
       expect(String(error)).toMatch(/WRONGPASS|NOAUTH|auth/i);
+      // A refusal, not an outage: the operator must fix the configuration.
+      expect(error).toMatchObject({ code: 'misconfigured', status: 500 });
       expect(ms).toBeLessThan(FAIL_WITHIN_MS);
     } finally {
       await store.close();

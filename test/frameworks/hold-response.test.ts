@@ -1,9 +1,7 @@
 /**
- * holdResponse and prototypeHold against a real node:http server on a loopback port: nothing
- * reaches the client before beforeSend has finished, chunks keep their order, and a failing
- * beforeSend is replaced by whatever onError sends. Every behaviour runs in both modes: stand-ins
- * on the response itself, and stand-ins on a prototype with the state on a per-response home (as
- * the Express glue uses them).
+ * holdResponse against a real node:http server on a loopback port: nothing reaches the client
+ * before beforeSend has finished, chunks keep their order, a failing beforeSend is replaced by
+ * whatever onError sends, and a handler's own Set-Cookie in writeHead keeps the session's.
  */
 import { once } from 'node:events';
 import { createServer, ServerResponse, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -11,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { holdResponse, prototypeHold } from '../../runtime/core/hold-response.js';
+import { appendSessionCookie, holdResponse } from '../../runtime/frameworks/_hold-response.js';
 
 interface Reply {
   status: number;
@@ -30,32 +28,6 @@ afterEach(async () => {
     server = undefined;
   }
 });
-
-/** Stands in for express.response: the prototype under every app's response prototype. */
-const frameworkBase: object = Object.create(ServerResponse.prototype);
-/** Stands in for one app's response prototype (express' app.response). */
-const appResponse: object = Object.create(frameworkBase);
-/** Each request's home for its response's hold (the Express glue: the request's session). */
-const homes = new WeakMap<object, object>();
-const homeOf = (response: ServerResponse) => homes.get(response.req);
-/** Makes a response look like Express makes it: its prototype is the app's. */
-function asFrameworkResponse(response: ServerResponse): void {
-  Object.setPrototypeOf(response, appResponse);
-  homes.set(response.req, {});
-}
-const holdAt = prototypeHold(frameworkBase, homeOf);
-/** prototypeHold with the request's current home, as the glue calls it. */
-const viaPrototype: typeof holdResponse = (response, beforeSend, onError) =>
-  holdAt(response, homeOf(response) ?? {}, beforeSend, onError);
-
-const modes: Array<{ mode: string; hold: typeof holdResponse; prepare: (response: ServerResponse) => void }> = [
-  { mode: 'holdResponse (stand-ins on the response)', hold: holdResponse, prepare: () => {} },
-  {
-    mode: 'prototypeHold (stand-ins on a prototype)',
-    hold: viaPrototype,
-    prepare: asFrameworkResponse,
-  },
-];
 
 /** Serves every request with `handler` and fetches one response from it. */
 async function serve(handler: (response: ServerResponse) => void, prepare = (_: ServerResponse) => {}): Promise<Reply> {
@@ -82,8 +54,13 @@ async function serve(handler: (response: ServerResponse) => void, prepare = (_: 
   });
 }
 
-describe.each(modes)('$mode', ({ hold, prepare }) => {
-  const serveHeld = (handler: (response: ServerResponse) => void) => serve(handler, prepare);
+/** holdResponse with positional arguments, as these cases were first written. */
+function hold(response: ServerResponse, beforeSend: () => Promise<void>, onError: (error: unknown) => void): void {
+  holdResponse(response, { beforeSend, onError });
+}
+
+describe('holdResponse', () => {
+  const serveHeld = (handler: (response: ServerResponse) => void) => serve(handler);
 
   it('runs beforeSend before anything is sent: its header reaches the client with writeHead+write+end', async () => {
     const events: string[] = [];
@@ -298,105 +275,61 @@ describe.each(modes)('$mode', ({ hold, prepare }) => {
   });
 });
 
-describe('prototypeHold', () => {
-  const hold = viaPrototype;
+describe("the session cookie and a handler's own Set-Cookie in writeHead", () => {
+  const SESSION = 'session_id=abc; Path=/; HttpOnly';
+  const holdWithCookie = (response: ServerResponse) =>
+    hold(
+      response,
+      async () => {
+        await sleep(5);
+        appendSessionCookie(response, SESSION);
+      },
+      () => {},
+    );
 
-  it('adds nothing to the response itself: its own keys are the same after the hold', async () => {
-    let before: Array<string | symbol> = [];
-    let after: Array<string | symbol> = [];
+  it.each([
+    ['an object', (response: ServerResponse) => response.writeHead(200, { 'Set-Cookie': 'app=1' }).end('ok')],
+    [
+      'an object with a list',
+      (response: ServerResponse) => response.writeHead(200, { 'set-cookie': ['app=1', 'b=2'] }).end('ok'),
+    ],
+    [
+      'the flat array form',
+      (response: ServerResponse) => response.writeHead(200, ['Set-Cookie', 'app=1', 'X-Other', 'y']).end('ok'),
+    ],
+    [
+      'a status message',
+      (response: ServerResponse) => response.writeHead(200, 'Fine', { 'SET-COOKIE': 'app=1' }).end('ok'),
+    ],
+  ])('keeps both when the handler passes %s', async (_form, send) => {
     const reply = await serve((response) => {
-      before = Reflect.ownKeys(response);
-      hold(
-        response,
-        async () => void response.setHeader('X-Session', 'saved'),
-        () => {},
-      );
-      response.end('ok');
-      after = Reflect.ownKeys(response);
-    }, asFrameworkResponse);
-    expect(reply.headers['x-session']).toBe('saved');
-    expect(after).toEqual(before);
-  });
-
-  it('installs once per prototype: a second call returns the same hold and leaves the stand-ins alone', () => {
-    const base = frameworkBase as Record<string, unknown>;
-    const end = base.end;
-    expect(prototypeHold(frameworkBase, homeOf)).toBe(holdAt);
-    expect(base.end).toBe(end);
-  });
-
-  it('passes a response it does not hold straight through', async () => {
-    const reply = await serve((response) => {
-      response.writeHead(200, { 'X-Plain': 'yes' });
-      response.end('untouched');
-    }, asFrameworkResponse);
-    expect(reply).toMatchObject({ status: 200, body: 'untouched' });
-    expect(reply.headers['x-plain']).toBe('yes');
-  });
-
-  it('holds a response wrapped before the hold (a middleware mounted before the session one)', async () => {
-    const order: string[] = [];
-    const reply = await serve((response) => {
-      // Mounted first: copies end from the prototype chain, where the stand-in already sits.
-      const previousEnd = response.end as (this: ServerResponse, chunk?: string) => ServerResponse;
-      response.end = function (this: ServerResponse, chunk?: string) {
-        order.push('wrapper');
-        return previousEnd.call(this, chunk);
-      } as ServerResponse['end'];
-      hold(
-        response,
-        async () => {
-          await sleep(10);
-          order.push('beforeSend');
-          response.setHeader('X-Session', 'saved');
-        },
-        () => {},
-      );
-      response.end('wrapped');
-    }, asFrameworkResponse);
-    expect(order).toEqual(['wrapper', 'beforeSend']);
-    expect(reply.headers['x-session']).toBe('saved');
-    expect(reply.body).toBe('wrapped');
-  });
-
-  it('falls back to stand-ins on the response when it does not inherit from the prototype', async () => {
-    let ownEnd = false;
-    const reply = await serve((response) => {
-      hold(
-        response,
-        async () => void response.setHeader('X-Session', 'saved'),
-        () => {},
-      );
-      ownEnd = Object.hasOwn(response, 'end');
-      response.end('fallback');
+      holdWithCookie(response);
+      send(response);
     });
-    expect(ownEnd).toBe(true);
-    expect(reply.headers['x-session']).toBe('saved');
-    expect(reply.body).toBe('fallback');
+    expect(reply.headers['set-cookie']?.[0]).toBe(SESSION);
+    expect(reply.headers['set-cookie']).toContain('app=1');
+    expect(reply.body).toBe('ok');
   });
 
-  it('a second hold through a new home (a middleware mounted twice) joins the first', async () => {
-    const order: string[] = [];
+  it('lets writeHead replace only the cookies the handler set before, as node:http does', async () => {
     const reply = await serve((response) => {
-      for (const name of ['outer', 'inner']) {
-        // Each mount puts its own home in place, as the glue redefines req.session.
-        const home = {};
-        holdAt(
-          response,
-          home,
-          async () => {
-            await sleep(5);
-            order.push(name);
-            response.appendHeader('X-Held', name);
-          },
-          () => {},
-        );
-        homes.set(response.req, home);
-      }
-      response.end('done');
-    }, asFrameworkResponse);
-    expect(order).toEqual(['outer', 'inner']);
-    expect(reply.headers['x-held']).toBe('outer, inner');
-    expect(reply.body).toBe('done');
+      holdWithCookie(response);
+      response.setHeader('Set-Cookie', 'stale=1');
+      response.writeHead(200, { 'Set-Cookie': 'fresh=1' }).end('ok');
+    });
+    expect(reply.headers['set-cookie']).toEqual([SESSION, 'fresh=1']);
+  });
+
+  it('leaves writeHead alone when the session set no cookie', async () => {
+    const reply = await serve((response) => {
+      hold(
+        response,
+        async () => {},
+        () => {},
+      );
+      response.setHeader('Set-Cookie', 'stale=1');
+      response.writeHead(200, { 'Set-Cookie': 'fresh=1' }).end('ok');
+    });
+    expect(reply.headers['set-cookie']).toEqual(['fresh=1']);
   });
 });
