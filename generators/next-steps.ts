@@ -12,6 +12,8 @@ export interface NextSteps {
   index: string;
   /** How to start the example server, when there is one. */
   example: string | undefined;
+  /** Where to read what changed, when the run moved the layer to a newer version (see changelog.ts). */
+  changelog?: string | undefined;
 }
 
 /**

@@ -59,6 +59,7 @@ function unified(path: string, before: string | undefined, after: string | undef
 export function nextStepsText(steps: NextSteps, paint: Paint): string {
   const lines = [paint('bold', 'Next steps:')];
   let step = 0;
+  if (steps.changelog) lines.push(`  ${++step}. ${steps.changelog}`);
   if (steps.install) lines.push(`  ${++step}. install:  ${steps.install}`);
   lines.push(`  ${++step}. set in your environment (or change ${steps.index}):`);
   const width = Math.max(0, ...steps.env.map((entry) => entry.name.length));

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { findStore, type StoreEntry } from '../runtime/manifest.js';
 import { DEFAULT_EXAMPLE_FILE, type CliFlags } from './args.js';
+import { changelogSince, changelogStep, changelogText, type Changelog } from './changelog.js';
 import type { CliIo } from './cli.js';
 import { painter, useColor } from './colors.js';
 import { commitPlan } from './commit.js';
@@ -80,11 +81,13 @@ export async function run(flags: CliFlags, io: CliIo): Promise<number> {
     flags.install,
     answers.language,
   );
+  const changes = layer && changelogSince(layer.manifest.version, generatorVersion);
+  if (changes) steps.changelog = changelogStep(changes);
   const exitCode = conflicts.length > 0 ? 1 : 0;
 
   if (flags.json)
-    io.stdout.write(`${JSON.stringify(jsonReport(flags, target, answers, plan, steps, exitCode), null, 2)}\n`);
-  else printReport(io, flags, plan, steps, conflicts.length, paint);
+    io.stdout.write(`${JSON.stringify(jsonReport(flags, target, answers, plan, steps, exitCode, changes), null, 2)}\n`);
+  else printReport(io, flags, plan, steps, conflicts.length, paint, changes);
   return exitCode;
 }
 
@@ -218,9 +221,11 @@ function printReport(
   steps: NextSteps,
   conflicts: number,
   paint: ReturnType<typeof painter>,
+  changes: Changelog | undefined,
 ): void {
   const out = (text: string) => io.stdout.write(text);
   if (flags.dryRun) out(paint('bold', 'Dry run: nothing was written.\n'));
+  if (changes) out(changelogText(changes, paint));
   for (const file of plan.files) {
     out(`${fileLine(file, flags.dryRun, paint)}\n`);
     if (flags.diff) {
@@ -247,6 +252,7 @@ function jsonReport(
   plan: Plan,
   steps: NextSteps,
   exitCode: number,
+  changes: Changelog | undefined,
 ): object {
   return {
     ok: exitCode === 0,
@@ -274,5 +280,6 @@ function jsonReport(
     packages: { added: plan.packagesAdded },
     notes: plan.notes,
     nextSteps: steps,
+    ...(changes ? { changelog: changes } : {}),
   };
 }

@@ -6,7 +6,9 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hashTree, makeApp } from '../helpers/apps.js';
+import { entriesBetween, parseChangelog } from '../../generators/changelog.js';
+import { generatorVersion } from '../../generators/paths.js';
+import { hashTree, makeApp, repoRoot } from '../helpers/apps.js';
 import { generate, generateOk } from './_cli.js';
 
 const MANAGER = 'session/core/manager.ts';
@@ -94,6 +96,35 @@ describe('update', () => {
     expect(read(root, MANAGER)).toBe(ours);
     expect(read(root, `${MANAGER}.new`)).toContain("from './cookie'");
     expect(existsSync(join(root, 'session/session-layer.base.json'))).toBe(true);
+  });
+
+  it('from a layer written by 0.1.0, prints the CHANGELOG.md entries since then before the files, and names them in the next steps and --json', async () => {
+    const root = await layer();
+    // The manifest's version is the one update reads; the files stay as this version wrote them.
+    const manifestPath = join(root, 'session/session-layer.json');
+    writeFileSync(
+      manifestPath,
+      read(root, 'session/session-layer.json').replace(/"version": "[^"]+"/, '"version": "0.1.0"'),
+    );
+    const since = entriesBetween(parseChangelog(read(repoRoot, 'CHANGELOG.md')), '0.1.0', generatorVersion);
+    expect(since.map((entry) => entry.version)).toContain('0.2.0');
+
+    const json = JSON.parse((await generateOk(root, ['update', '--dry-run', '--json'])).stdout);
+    expect(json.changelog).toEqual({ from: '0.1.0', to: generatorVersion, entries: since });
+    expect(json.nextSteps.changelog).toMatch(
+      /^review what changed since 0\.1\.0 before you commit the update: CHANGELOG\.md 0\.2\.0/,
+    );
+
+    const { stdout } = await generateOk(root, ['update']);
+    const heading = `What changed from create-session-layer 0.1.0 to ${generatorVersion} (CHANGELOG.md):`;
+    expect(stdout.startsWith(`${heading}\n\n  ${since[0]!.version} (${since[0]!.date})\n`)).toBe(true);
+    for (const entry of since) expect(stdout).toContain(entry.text.split('\n')[0]);
+    expect(stdout).not.toMatch(/^ {2}0\.1\.0/m);
+    expect(stdout.indexOf(heading)).toBeLessThan(stdout.search(/^updated +session\/session-layer\.json$/m));
+    expect(stdout).toMatch(/^Next steps:\n {2}1\. review what changed since 0\.1\.0 before you commit the update/m);
+    expect(JSON.parse(read(root, 'session/session-layer.json')).version).toBe(generatorVersion);
+    // Once the layer is at this version, there is nothing more to read.
+    expect((await generateOk(root, ['update'])).stdout).not.toContain('What changed');
   });
 
   it('is a no-op on an up-to-date layer, and an error without one (exit 2)', async () => {

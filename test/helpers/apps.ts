@@ -100,26 +100,28 @@ export function typeCheck(root: string, compiler: 'typescript' | 'typescript5'):
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** The compiler flags of a strict checkJs run, as a JavaScript app would type-check the layer. */
+export const checkJsOptions: readonly string[] = [
+  '--allowJs',
+  '--checkJs',
+  '--noEmit',
+  '--strict',
+  '--noImplicitReturns',
+  '--target',
+  'es2022',
+  '--module',
+  'nodenext',
+  '--moduleResolution',
+  'nodenext',
+  '--types',
+  'node',
+  '--skipLibCheck',
+];
+
 /** Strict checkJs over the given files (and what they import), as a JavaScript app would run it. */
 export function checkJs(root: string, files: readonly string[], compiler: 'typescript' | 'typescript5'): CliResult {
   const tsc = join(repoRoot, 'node_modules', compiler, 'bin', 'tsc');
-  const options = [
-    '--allowJs',
-    '--checkJs',
-    '--noEmit',
-    '--strict',
-    '--noImplicitReturns',
-    '--target',
-    'es2022',
-    '--module',
-    'nodenext',
-    '--moduleResolution',
-    'nodenext',
-    '--types',
-    'node',
-    '--skipLibCheck',
-  ];
-  const result = spawnSync(process.execPath, [tsc, ...options, ...files], { cwd: root, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [tsc, ...checkJsOptions, ...files], { cwd: root, encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
