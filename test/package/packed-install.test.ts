@@ -104,8 +104,10 @@ describe.runIf(registry)('the packed package', () => {
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/"version": "[^"]+"/, '"version": "0.1.0"'));
     const update = await shOk(`${placed(fromTarball)} update`, app);
     expect(update.stdout).toContain(`What changed from create-session-layer 0.1.0 to ${packageJson.version}`);
-    for (const entry of changelogSince('0.1.0', packageJson.version)?.entries ?? [])
-      expect(update.stdout).toContain(`  ${entry.version} (${entry.date})\n    ${entry.text.split('\n')[0]}`);
+    for (const entry of changelogSince('0.1.0', packageJson.version)?.entries ?? []) {
+      expect(update.stdout).toContain(`\n  ${entry.version} (${entry.date})`);
+      expect(update.stdout).toContain(`\n    ${entry.text.split('\n')[0]}\n`);
+    }
 
     // The generator added @types/* and tsx to package.json; the app brings its own compiler.
     await shOk(`npm install --save-dev ${pinned('typescript')}`, app);
