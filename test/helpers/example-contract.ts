@@ -114,6 +114,22 @@ export async function driveExampleContract(baseUrl: string, options: ContractOpt
     );
   }
 
+  // Bad input gets a deliberate status and a JSON reason, never a 500, and changes nothing.
+  const dataBefore = (await client.request('GET', '/session')).body;
+  for (const [body, status, what] of [
+    [{ constructor: 1 }, 400, 'a reserved key'],
+    [{ big: 'x'.repeat(20_000) }, 413, "a body over the example's 16 KiB limit"],
+    [[1, 2], 400, 'a body that is not a JSON object'],
+  ] as const) {
+    const bad = await client.request('PATCH', '/session', body);
+    equal(bad.status, status, `PATCH /session with ${what} answers ${status}`);
+    ok(
+      typeof (bad.body as { error?: unknown } | undefined)?.error === 'string',
+      `${what}: the body is {"error":"..."}`,
+    );
+  }
+  same((await client.request('GET', '/session')).body, dataBefore, 'bad input changed nothing');
+
   const beforeLogout = idOf();
   const logout = await client.request('DELETE', '/session');
   equal(logout.status, 204, 'DELETE /session answers 204');
