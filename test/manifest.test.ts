@@ -39,12 +39,17 @@ describe('runtime manifest', () => {
 
   it.each(stores.map((store) => [store.name, store] as const))('store %s imports only core, its helpers and its client', (_name, store) => {
     const allowedPackages = Object.keys(store.dependencies);
+    const helpersImported = new Set<string>();
     for (const file of [store.file, ...store.helpers]) {
       for (const specifier of importsOf(file)) {
-        const ok = specifier.startsWith('node:') || specifier.startsWith('../core/') || /^\.\/_[a-z-]+\.js$/.test(specifier) || allowedPackages.includes(packageOf(specifier));
+        const helper = /^\.\/(_[a-z-]+)\.js$/.exec(specifier)?.[1];
+        if (helper !== undefined) helpersImported.add(`stores/${helper}.ts`);
+        const ok = specifier.startsWith('node:') || specifier.startsWith('../core/') || helper !== undefined || allowedPackages.includes(packageOf(specifier));
         expect(ok, `${file} imports ${specifier}`).toBe(true);
       }
     }
+    // Exactly the helpers it imports: an app gets no file that nothing imports.
+    expect([...helpersImported].sort()).toEqual([...store.helpers].sort());
     const factory = readFileSync(join(runtime, store.file), 'utf8');
     expect(factory).toContain(`export function ${store.factory}(`);
   });

@@ -6,7 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSessionManager, type RequestInfo } from '../runtime/core/manager.js';
+import { createSessionManager } from '../runtime/core/manager.js';
+import type { RequestInfo } from '../runtime/core/session.js';
 import type { SessionRecord, SessionStore } from '../runtime/core/store.js';
 
 export interface StoreContract {

@@ -105,3 +105,16 @@ export function isCookieName(name: string): boolean {
 export function isCookieAttributeValue(value: string): boolean {
   return /^[\x21-\x3A\x3C-\x7E]+$/.test(value);
 }
+
+/**
+ * RFC 6265's path-match: the cookie path is the request path, or a prefix of it that ends at a
+ * "/" (so "/app" covers "/app" and "/app/x" but not "/application"). No path (a glue that cannot
+ * tell) counts as inside.
+ */
+export function inCookiePath(url: string | undefined, cookiePath: string): boolean {
+  if (cookiePath === '/' || url === undefined) return true;
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  if (!path.startsWith(cookiePath)) return false;
+  return path.length === cookiePath.length || cookiePath.endsWith('/') || path[cookiePath.length] === '/';
+}

@@ -2,6 +2,7 @@
  * Session data is a plain JSON object. These helpers parse it defensively and compute what a
  * request changed, so concurrent requests can be merged key by key.
  */
+import { SessionDataError } from './errors.js';
 
 export type SessionValues = Record<string, unknown>;
 
@@ -119,4 +120,48 @@ export function applyChanges(base: SessionValues, changes: DataChanges): Session
   const merged: SessionValues = { ...base, ...changes.set };
   for (const key of changes.removed) delete merged[key];
   return merged;
+}
+
+/**
+ * The data as JSON. A value JSON cannot carry (a BigInt or a cycle, nested where Session.set()
+ * does not look) fails the request as bad data instead of as a server error.
+ */
+export function serialize(values: SessionValues): string {
+  try {
+    return JSON.stringify(values);
+  } catch (error) {
+    throw new SessionDataError('invalid-value', `session data cannot be stored as JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** What one request contributes to a merge: the data it loaded and its data now. */
+export interface Contribution {
+  loadedText: string;
+  values: SessionValues;
+  /** `values` as JSON. */
+  text: string;
+}
+
+/**
+ * The data after `contributions` (requests in arrival order) are applied on top of `baseText`,
+ * the freshest stored data: a request that loaded exactly the current data contributes its data
+ * as it is, any other only what it changed, key by key, so the keys other requests changed
+ * survive. The intermediate results stay objects; only the final one is serialized.
+ */
+export function mergeOnto(baseText: string, contributions: Iterable<Contribution>): string {
+  let text: string | undefined = baseText;
+  let values: SessionValues | undefined;
+  for (const contribution of contributions) {
+    if (text !== undefined && contribution.loadedText === text) {
+      text = contribution.text;
+      values = undefined;
+    } else {
+      const base = values ?? parseData(text ?? '{}') ?? {};
+      values = applyChanges(base, diffData(parseData(contribution.loadedText) ?? {}, contribution.values));
+      text = undefined;
+    }
+  }
+  return text ?? JSON.stringify(values);
 }

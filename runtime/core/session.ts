@@ -1,9 +1,24 @@
 import { isForbiddenKey, type SessionValues } from './data.js';
 import { parseDuration, type Duration } from './duration.js';
 import { SessionDataError, SessionUsageError, type SessionUsageErrorCode } from './errors.js';
-import type { RequestInfo } from './manager.js';
 import type { Identity } from './known-ids.js';
 import type { SessionRecord } from './store.js';
+
+/** What the framework glue tells the core about a request. */
+export interface RequestInfo {
+  /** The raw `Cookie` header. */
+  cookieHeader: string | undefined;
+  /**
+   * The request's URL path as the client sent it (a query string is ignored). A request outside
+   * `cookie.path` gets a session that is never loaded or saved.
+   */
+  path?: string | undefined;
+  /** Client address as the framework reports it (after its trust-proxy handling). */
+  ip: string | undefined;
+  userAgent: string | undefined;
+  /** Whether the request arrived over HTTPS, as the framework reports it (after its trust-proxy handling). */
+  https: boolean;
+}
 
 /**
  * The shape of your session data. Edit it (this file is yours) or augment it:
@@ -43,6 +58,8 @@ export interface SessionState {
   loadedText: string;
   /** The request the session was loaded for (cookie, address, HTTPS), needed again at commit. */
   request: RequestInfo;
+  /** Whether the request carried a cookie of our name (a logout then clears it, even for a new visitor). */
+  cookieSent: boolean;
   invalidated: boolean;
   rotate: boolean;
   /** Set by refresh(): forces a write and may carry a new idle lifetime. */

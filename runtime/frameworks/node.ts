@@ -17,8 +17,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SessionStoreError } from '../core/errors.js';
-import type { RequestInfo, SessionManager } from '../core/manager.js';
-import type { Session, SessionData } from '../core/session.js';
+import type { SessionManager } from '../core/manager.js';
+import type { RequestInfo, Session, SessionData } from '../core/session.js';
 import { lastForwarded } from './_forwarded.js';
 import { appendSessionCookie, holdResponse, responseEnded, responseStarted } from './_hold-response.js';
 

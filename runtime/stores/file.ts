@@ -14,9 +14,9 @@
 import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SessionConfigError, SessionStoreError } from '../core/errors.js';
-import { decodeRecord, encodeRecord } from '../core/record.js';
+import { decodeRecord, encodeRecord } from './_record.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
-import { KeyedQueue } from '../core/keyed-queue.js';
+import { KeyedQueue } from './_keyed-queue.js';
 import { booleanParam, folderMaker, isCode, pathFromUrl, withFileLock, writeAtomically } from './_files.js';
 
 export interface FileOptions {

@@ -15,7 +15,7 @@
 import { Client, Server, Utils, type Response } from 'memjs';
 import { SessionConfigError, SessionStoreError, type StoreErrorCode } from '../core/errors.js';
 import { BoundedMap } from '../core/bounded-map.js';
-import { decodeRecord, encodeRecord } from '../core/record.js';
+import { decodeRecord, encodeRecord } from './_record.js';
 import { checkUrlParams } from '../core/url-params.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
 

@@ -22,7 +22,7 @@
  */
 import { Cluster, Redis } from 'ioredis';
 import { SessionConfigError, SessionStoreError, type StoreErrorCode } from '../core/errors.js';
-import { decodeRecord, encodeRecord } from '../core/record.js';
+import { decodeRecord, encodeRecord } from './_record.js';
 import { checkUrlParams } from '../core/url-params.js';
 import type { SessionStore } from '../core/store.js';
 

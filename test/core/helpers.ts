@@ -6,7 +6,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { vi } from 'vitest';
-import type { RequestInfo, SessionManager } from '../../runtime/core/manager.js';
+import type { SessionManager } from '../../runtime/core/manager.js';
+import type { RequestInfo } from '../../runtime/core/session.js';
 import type { Session, SessionData } from '../../runtime/core/session.js';
 import type { SessionRecord, SessionStore } from '../../runtime/core/store.js';
 import { memoryStore } from '../../runtime/stores/memory.js';

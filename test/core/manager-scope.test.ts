@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SessionUsageError } from '../../runtime/core/errors.js';
-import { createSessionManager, inCookiePath } from '../../runtime/core/manager.js';
+import { inCookiePath } from '../../runtime/core/cookie.js';
+import { createSessionManager } from '../../runtime/core/manager.js';
 import type { SessionOptions } from '../../runtime/core/options.js';
 import { Browser, maxAgeOf, quietLogger, request, spyStore } from './helpers.js';
 

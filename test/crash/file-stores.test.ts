@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeRecord } from '../../runtime/core/record.js';
+import { decodeRecord } from '../../runtime/stores/_record.js';
 import type { SessionRecord, SessionStore } from '../../runtime/core/store.js';
 import { dirStore } from '../../runtime/stores/dir.js';
 import { fileStore } from '../../runtime/stores/file.js';

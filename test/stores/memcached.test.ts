@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'memjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SessionConfigError, SessionStoreError } from '../../runtime/core/errors.js';
-import { decodeRecord } from '../../runtime/core/record.js';
+import { decodeRecord } from '../../runtime/stores/_record.js';
 import type { SessionStore } from '../../runtime/core/store.js';
 import { MEMCACHED_MAX_RELATIVE_SECONDS, memcachedExpiry, memcachedStore } from '../../runtime/stores/memcached.js';
 import { memcachedDump } from '../helpers/memcached-dump.js';

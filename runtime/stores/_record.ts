@@ -1,4 +1,4 @@
-import type { SessionRecord } from './store.js';
+import type { SessionRecord } from '../core/store.js';
 
 /**
  * The text form of a record, for stores that keep one string per session (files, Redis,

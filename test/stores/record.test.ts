@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRecord, encodeRecord } from '../../runtime/core/record.js';
+import { decodeRecord, encodeRecord } from '../../runtime/stores/_record.js';
 import type { SessionRecord } from '../../runtime/core/store.js';
 
 const record: SessionRecord = {
