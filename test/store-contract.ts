@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSessionManager } from '../runtime/core/manager.js';
+import { createSessionManager, type SessionManager } from '../runtime/core/manager.js';
 import type { RequestInfo } from '../runtime/core/session.js';
 import type { SessionRecord, SessionStore } from '../runtime/core/store.js';
 
@@ -255,6 +255,52 @@ export function testStore(name: string, contract: StoreContract): void {
         await Promise.all(Array.from({ length: 10 }, client));
         expect(Object.keys((await manager.load(visit(cookie))).toJSON())).toHaveLength(101);
       });
+
+      test('update(): 50 parallel increments on one session from two processes end at +50', async () => {
+        // Two managers stand for two processes: each has its own queue, so they meet only in the store.
+        const processes = [0, 1].map(() => createSessionManager({ store, logger: quiet, regenerateEvery: false }));
+        const [one, two] = processes as [SessionManager, SessionManager];
+        const first = await one.load(visit());
+        first.set('count', 0);
+        const cookie = pairOf((await one.commit(first))!);
+        const increment = async (manager: SessionManager) => {
+          const session = await manager.load(visit(cookie));
+          session.update('count', (count) => (typeof count === 'number' ? count : 0) + 1);
+          await manager.commit(session);
+        };
+        await Promise.all(Array.from({ length: 50 }, (_, i) => increment(i % 2 === 0 ? one : two)));
+        expect((await one.load(visit(cookie))).get('count')).toBe(50);
+      }, 30_000);
+
+      test('flash messages: added by parallel requests, each shown exactly once to parallel readers in two processes', async () => {
+        const processes = [0, 1].map(() => createSessionManager({ store, logger: quiet, regenerateEvery: false }));
+        const [one, two] = processes as [SessionManager, SessionManager];
+        const first = await one.load(visit());
+        first.set('user', 'ada');
+        const cookie = pairOf((await one.commit(first))!);
+        const messages = Array.from({ length: 10 }, (_, i) => `saved ${i}`);
+        await Promise.all(
+          messages.map(async (message, i) => {
+            const session = await (i % 2 === 0 ? one : two).load(visit(cookie));
+            session.flash('info', message);
+            await (i % 2 === 0 ? one : two).commit(session);
+          }),
+        );
+        // Ten readers at once, in both processes: every message reaches exactly one of them.
+        const shown = await Promise.all(
+          Array.from({ length: 10 }, async (_, i) => {
+            const manager = i % 2 === 0 ? one : two;
+            const session = await manager.load(visit(cookie));
+            const taken = await session.takeFlash('info');
+            await manager.commit(session);
+            return taken;
+          }),
+        );
+        expect(shown.flat().sort()).toEqual([...messages].sort());
+        const after = await one.load(visit(cookie));
+        expect(await after.takeFlash('info')).toEqual([]);
+        expect(after.toJSON()).toEqual({ user: 'ada' });
+      }, 30_000);
 
       test('a slow write racing a logout: the session stays destroyed', async () => {
         const manager = createSessionManager({ store, logger: quiet, regenerateEvery: false });

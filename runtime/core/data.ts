@@ -136,12 +136,27 @@ export function serialize(values: SessionValues): string {
   }
 }
 
-/** What one request contributes to a merge: the data it loaded and its data now. */
+/** Where flash messages live in the data: flash key → messages, changed only by adding and taking. */
+export const FLASH_KEY = '$flash';
+
+/** One Session.update() call, re-applied to the freshest stored value when the session is saved. */
+export interface Update {
+  key: string;
+  fn: (current: unknown) => unknown;
+}
+
+/** What one request contributes to a merge. */
 export interface Contribution {
+  /** The data it loaded. */
   loadedText: string;
+  /** Its data now. */
   values: SessionValues;
   /** `values` as JSON. */
   text: string;
+  /** Its update() calls, in order: their keys take the functions' results, not a plain value. */
+  updates: readonly Update[];
+  /** The flash messages it added, appended to the stored ones. */
+  flashes: ReadonlyMap<string, readonly unknown[]>;
 }
 
 /**
@@ -158,10 +173,43 @@ export function mergeOnto(baseText: string, contributions: Iterable<Contribution
       text = contribution.text;
       values = undefined;
     } else {
-      const base = values ?? parseData(text ?? '{}') ?? {};
-      values = applyChanges(base, diffData(parseData(contribution.loadedText) ?? {}, contribution.values));
+      values = replay(values ?? parseData(text ?? '{}') ?? {}, contribution);
       text = undefined;
     }
   }
-  return text ?? JSON.stringify(values);
+  return text ?? serialize(values ?? {});
+}
+
+/**
+ * One request's changes on top of `base`: the keys it set or removed, then its update()
+ * functions on the values they find, then its flash messages after the ones stored. Flash
+ * messages are never copied from what the request loaded, so a message another request took
+ * meanwhile does not come back.
+ */
+function replay(base: SessionValues, contribution: Contribution): SessionValues {
+  const changes = diffData(parseData(contribution.loadedText) ?? {}, contribution.values);
+  const computed = new Set([FLASH_KEY, ...contribution.updates.map((update) => update.key)]);
+  for (const key of computed) delete changes.set[key];
+  changes.removed = changes.removed.filter((key) => !computed.has(key));
+  const values = applyChanges(base, changes);
+  for (const { key, fn } of contribution.updates) {
+    const next = fn(values[key]);
+    if (next === undefined) delete values[key];
+    else values[key] = next;
+  }
+  return withFlashes(values, contribution.flashes);
+}
+
+/** `values` with `flashes` appended to the flash messages they hold (a copy when there are any). */
+export function withFlashes(values: SessionValues, flashes: ReadonlyMap<string, readonly unknown[]>): SessionValues {
+  if (flashes.size === 0) return values;
+  const stored = values[FLASH_KEY];
+  const bag: Record<string, unknown[]> = isFlashBag(stored) ? { ...stored } : {};
+  for (const [key, messages] of flashes) bag[key] = [...(bag[key] ?? []), ...messages];
+  return { ...values, [FLASH_KEY]: bag };
+}
+
+/** Stored flash messages: flash key → messages. */
+export function isFlashBag(value: unknown): value is Record<string, unknown[]> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -20,7 +20,7 @@
 import { clearCookie, inCookiePath, readCookie } from './cookie.js';
 import { buildRecord, expiryFrom, isLive, planCommit, trimIp, trimUserAgent } from './commit-plan.js';
 import { CommitQueue, type Queued } from './commit-queue.js';
-import { parseData, serialize, type Contribution } from './data.js';
+import { parseData, serialize, withFlashes, type Contribution } from './data.js';
 import { SessionStoreError } from './errors.js';
 import { guardedStore } from './guarded-store.js';
 import { KnownIds, type Identity } from './known-ids.js';
@@ -64,7 +64,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   const { logger } = config;
   const store = guardedStore(config.store, config.storeTimeout, logger);
   const knownIds = new KnownIds(config.secrets);
-  const { locate, rotateNow, rotateWithGrace, writeTogether, forget, issue, cookieFor } = sessionWrites(
+  const { locate, rotateNow, rotateWithGrace, writeTogether, takeFlash, forget, issue, cookieFor } = sessionWrites(
     store,
     config,
     knownIds,
@@ -122,7 +122,9 @@ export function createSessionManager(options: SessionOptions): SessionManager {
       logger.warn(`[session] [${store.name}] ignored a corrupt or foreign session record`);
       return undefined;
     }
-    return new Session(values, { ...newState(request, true), identity, key, record, loadedText: record.data });
+    const state: SessionState = { ...newState(request, true), identity, key, record, loadedText: record.data };
+    state.takeStoredFlash = (flashKey) => takeFlash({ key, record }, flashKey);
+    return new Session(values, state);
   }
 
   // ---- commit -----------------------------------------------------------------------------
@@ -135,14 +137,16 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     state.sealed = 'already-saved';
     const canSetCookie = options?.cookie ?? true;
     try {
-      const values = Session.values(session);
+      // The data to save: the session's, with the flash messages this request added.
+      const values = withFlashes(Session.values(session), state.flashes);
       const text = state.invalidated ? '' : serialize(values);
       const { identity, key, record } = state;
       const forwarded = identity !== undefined && key !== identity.key;
       const step = planCommit({ state, text, forwarded, now: Date.now(), timing: config, canSetCookie });
       if (step === undefined) return undefined;
       const secure = isSecure(state.request);
-      const contribution: Contribution = { loadedText: state.loadedText, values, text };
+      const { loadedText, updates, flashes } = state;
+      const contribution: Contribution = { loadedText, values, text, updates, flashes };
       if (step === 'clear-cookie') return clearCookie(config.cookie, secure);
       if (step === 'create') return await createSession(state, text, secure);
       if (!identity || key === undefined || !record) return undefined; // only a new visitor lacks them
@@ -249,5 +253,8 @@ function newState(request: RequestInfo, cookieSent: boolean): SessionState {
     committed: false,
     sealed: undefined,
     degraded: false,
+    updates: [],
+    flashes: new Map(),
+    takeStoredFlash: undefined,
   };
 }

@@ -1,4 +1,4 @@
-import { isForbiddenKey, type SessionValues } from './data.js';
+import { FLASH_KEY, isForbiddenKey, type SessionValues, type Update } from './data.js';
 import { parseDuration, type Duration } from './duration.js';
 import { SessionDataError, SessionUsageError, type SessionUsageErrorCode } from './errors.js';
 import type { Identity } from './known-ids.js';
@@ -73,6 +73,15 @@ export interface SessionState {
   sealed: SessionUsageErrorCode | undefined;
   /** Loaded while the store was failing, under onStoreError "continue": never saved. */
   degraded: boolean;
+  /** The update() calls still to apply at save, in order (see update). */
+  updates: Update[];
+  /** Flash messages this request added, by flash key, still to append at save (see flash). */
+  flashes: Map<string, unknown[]>;
+  /**
+   * Takes a flash key's messages from the stored session at once (set by the manager for a
+   * stored session): resolves exactly the messages this call removed.
+   */
+  takeStoredFlash: ((key: string) => Promise<unknown[]>) | undefined;
 }
 
 export const sessionState = Symbol('session.state');
@@ -107,22 +116,76 @@ export class Session<Data extends SessionData = SessionData> {
    */
   set<K extends keyof Data & string>(key: K, value: Data[K]): this {
     this.#assertChangeable();
-    if (isForbiddenKey(key)) throw new SessionDataError('invalid-key', `"${key}" cannot be used as a session key`);
+    checkKey(key);
+    checkValue(key, value);
+    // A plain value replaces whatever update() had in mind for the key.
+    this.#dropUpdates(key);
     if (value === undefined) delete this.#values[key];
-    else if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint')
-      throw new SessionDataError(
-        'invalid-value',
-        `the value of "${key}" is a ${typeof value}, which JSON cannot store`,
-      );
     else this.#values[key] = value;
+    return this;
+  }
+
+  /**
+   * Changes a key by a function of its current value: `update('count', (n = 0) => n + 1)`.
+   * The new value is visible at once, and when the session is saved `fn` runs again on the
+   * freshest stored value, as often as it takes, so parallel requests (even in other processes)
+   * never lose each other's updates: 50 parallel increments add 50. So `fn` must be pure: no side
+   * effects, the same result for the same input, and no throwing. Returning `undefined` removes
+   * the key. A later set() or delete() of the key replaces its pending updates.
+   */
+  update<K extends keyof Data & string>(key: K, fn: (current: Data[K] | undefined) => Data[K] | undefined): this {
+    this.#assertChangeable();
+    checkKey(key);
+    const next = fn(this.get(key));
+    checkValue(key, next);
+    if (next === undefined) delete this.#values[key];
+    else this.#values[key] = next;
+    this[sessionState].updates.push({ key, fn: fn as Update['fn'] });
     return this;
   }
 
   delete<K extends keyof Data & string>(key: K): boolean {
     this.#assertChangeable();
+    this.#dropUpdates(key);
     if (!Object.hasOwn(this.#values, key)) return false;
     delete this.#values[key];
     return true;
+  }
+
+  /**
+   * Keeps `message` for a later request, which takes it with takeFlash(key), typically after a
+   * redirect: `flash('notice', 'Saved')`. Messages of parallel requests are all kept.
+   */
+  flash(key: string, message: unknown): this {
+    this.#assertChangeable();
+    checkValue(key, message);
+    const pending = this[sessionState].flashes.get(key);
+    if (pending) pending.push(message);
+    else this[sessionState].flashes.set(key, [message]);
+    return this;
+  }
+
+  /**
+   * The messages flashed under `key`, removed from the session as they are returned: each one is
+   * returned once, even to requests (or processes) reading the session at the same time, and a
+   * message added meanwhile stays for the next call. Costs a store write when there is something
+   * to take.
+   */
+  async takeFlash(key: string): Promise<unknown[]> {
+    this.#assertChangeable();
+    const state = this[sessionState];
+    const own = state.flashes.get(key) ?? [];
+    state.flashes.delete(key);
+    const bag = this.#values[FLASH_KEY] as Record<string, unknown[] | undefined> | undefined;
+    const hadStored = bag?.[key] !== undefined;
+    if (bag && hadStored) {
+      const { [key]: _taken, ...rest } = bag;
+      if (Object.keys(rest).length === 0) delete this.#values[FLASH_KEY];
+      else this.#values[FLASH_KEY] = rest;
+    }
+    // A new visitor's messages exist only here; a stored session's are taken in the store.
+    const stored = hadStored && state.takeStoredFlash ? await state.takeStoredFlash(key) : (bag?.[key] ?? []);
+    return [...stored, ...own];
   }
 
   has<K extends keyof Data & string>(key: K): boolean {
@@ -130,18 +193,29 @@ export class Session<Data extends SessionData = SessionData> {
   }
 
   keys(): Array<keyof Data & string> {
-    return Object.keys(this.#values) as Array<keyof Data & string>;
+    return Object.keys(this.#values).filter((key) => key !== FLASH_KEY) as Array<keyof Data & string>;
   }
 
-  /** Removes every key but keeps the session (and its id). To end the session, use invalidate(). */
+  /**
+   * Removes every key but keeps the session (and its id) and its flash messages. To end the
+   * session, use invalidate().
+   */
   clear(): void {
     this.#assertChangeable();
-    this.#values = {};
+    const flashes = this.#values[FLASH_KEY];
+    this.#values = flashes === undefined ? {} : { [FLASH_KEY]: flashes };
+    this[sessionState].updates.length = 0;
+  }
+
+  #dropUpdates(key: string): void {
+    const { updates } = this[sessionState];
+    if (updates.length > 0) this[sessionState].updates = updates.filter((update) => update.key !== key);
   }
 
   /** A shallow copy of the data, e.g. to send it to the client. */
   toJSON(): Partial<Data> {
-    return { ...this.#values } as Partial<Data>;
+    const { [FLASH_KEY]: _flashes, ...data } = this.#values;
+    return data as Partial<Data>;
   }
 
   /**
@@ -183,4 +257,15 @@ export class Session<Data extends SessionData = SessionData> {
   static values(session: Session<SessionData>): SessionValues {
     return session.#values;
   }
+}
+
+function checkKey(key: string): void {
+  if (isForbiddenKey(key)) throw new SessionDataError('invalid-key', `"${key}" cannot be used as a session key`);
+  if (key === FLASH_KEY)
+    throw new SessionDataError('invalid-key', `"${key}" is where flash messages live; use flash() and takeFlash()`);
+}
+
+function checkValue(key: string, value: unknown): void {
+  if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint')
+    throw new SessionDataError('invalid-value', `the value of "${key}" is a ${typeof value}, which JSON cannot store`);
 }

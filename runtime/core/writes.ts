@@ -6,7 +6,16 @@ import { serializeCookie } from './cookie.js';
 import { BoundedMap } from './bounded-map.js';
 import { buildRecord, type CommitStep } from './commit-plan.js';
 import type { Queued } from './commit-queue.js';
-import { forwardingData, forwardingTarget, isLoadable, mergeOnto, type Contribution } from './data.js';
+import {
+  FLASH_KEY,
+  forwardingData,
+  forwardingTarget,
+  isFlashBag,
+  isLoadable,
+  mergeOnto,
+  parseData,
+  type Contribution,
+} from './data.js';
 import { SessionDataError, SessionStoreError } from './errors.js';
 import type { Identity, KnownIds } from './known-ids.js';
 import type { ResolvedOptions } from './options.js';
@@ -69,6 +78,8 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions, know
     // The lifetime the latest refresh({ maxAge }) among them asked for, if any did.
     let maxAge: number | undefined;
     for (const { job } of writers) maxAge = job.state.maxAge ?? maxAge;
+    // One clock reading for the records' expiry and the cookies' Max-Age, so neither outlives the other.
+    const now = Date.now();
     let written: Located | undefined;
     try {
       written = await writeOnFreshest(freshest(key, writers), (base) => {
@@ -77,7 +88,7 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions, know
           writers.map(({ job }) => job.contribution),
         );
         checkData(data);
-        return buildRecord({ ...fieldsFor(last, base, data), maxAge: maxAge ?? base.maxAge }, Date.now(), config);
+        return buildRecord({ ...fieldsFor(last, base, data), maxAge: maxAge ?? base.maxAge }, now, config);
       });
     } catch (error) {
       if (!(error instanceof SessionDataError) || writers.length === 1) throw error;
@@ -88,7 +99,6 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions, know
     }
     if (written) latestWrites.set(key, written);
     else latestWrites.delete(key);
-    const now = Date.now();
     for (const writer of writers) {
       const { job } = writer;
       // A request that came with a retired id never gets a cookie: it must not learn the new id,
@@ -265,12 +275,32 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions, know
       );
   }
 
+  /**
+   * Removes a flash key's messages from the stored session at once and resolves the ones removed:
+   * of two requests taking the same messages, the one whose conditional write lands gets them,
+   * and the other finds them gone when it re-reads. Writes nothing when there is nothing to take.
+   */
+  async function takeFlash(start: Located, flashKey: string): Promise<unknown[]> {
+    let taken: unknown[] = [];
+    const written = await writeOnFreshest(start, (base) => {
+      const values = parseData(base.data) ?? {};
+      const bag = values[FLASH_KEY];
+      taken = isFlashBag(bag) ? (bag[flashKey] ?? []) : [];
+      if (!isFlashBag(bag) || taken.length === 0) return undefined;
+      const { [flashKey]: _removed, ...rest } = bag;
+      if (Object.keys(rest).length === 0) delete values[FLASH_KEY];
+      else values[FLASH_KEY] = rest;
+      return { ...base, data: JSON.stringify(values), version: base.version + 1 };
+    });
+    return written ? taken : [];
+  }
+
   /** Forgets our last write to a key, before a step that changes the record in ways it does not follow. */
   function forget(key: string): void {
     latestWrites.delete(key);
   }
 
-  return { locate, writeTogether, rotateNow, rotateWithGrace, forget, issue, cookieFor };
+  return { locate, writeTogether, rotateNow, rotateWithGrace, takeFlash, forget, issue, cookieFor };
 }
 
 export type SessionWrites = ReturnType<typeof sessionWrites>;

@@ -8,6 +8,8 @@ import { SessionUsageError } from '../../runtime/core/errors.js';
 import { inCookiePath } from '../../runtime/core/cookie.js';
 import { createSessionManager } from '../../runtime/core/manager.js';
 import type { SessionOptions } from '../../runtime/core/options.js';
+import type { SessionStore } from '../../runtime/core/store.js';
+import { memoryStore } from '../../runtime/stores/memory.js';
 import { Browser, maxAgeOf, quietLogger, request, spyStore } from './helpers.js';
 
 function setup(options: Partial<SessionOptions> = {}) {
@@ -129,5 +131,23 @@ describe('the cookie never outlives its record', () => {
     expect(maxAgeOf(first.setCookie!)).toBe(900);
     const rotated = await browser.visit((session) => session.refresh({ rotate: true }));
     expect(maxAgeOf(rotated.setCookie!)).toBeLessThanOrEqual(900);
+  });
+
+  it('keeps Max-Age at the full lifetime when the store is slow: expiry and cookie share one clock reading', async () => {
+    const inner = memoryStore();
+    const slow: SessionStore = {
+      ...inner,
+      write: async (key, record, version) => {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return inner.write(key, record, version);
+      },
+    };
+    const manager = createSessionManager({ store: slow, logger: quietLogger() });
+    const browser = new Browser(manager);
+    expect(maxAgeOf((await browser.visit((session) => session.set('a', 1))).setCookie!)).toBe(900);
+    const refreshed = await browser.visit((session) => session.refresh({ maxAge: 3600 }));
+    expect(maxAgeOf(refreshed.setCookie!)).toBe(3600);
+    const written = await browser.visit((session) => session.set('b', 2));
+    expect(maxAgeOf(written.setCookie!)).toBe(3600);
   });
 });
