@@ -78,7 +78,7 @@ export const stores: readonly StoreEntry[] = [
     name: 'mysql',
     title: 'MySQL / MariaDB',
     file: 'stores/mysql.ts',
-    helpers: [],
+    helpers: ['stores/_database-url.ts'],
     schemes: ['mysql:', 'mariadb:'],
     factory: 'mysqlStore',
     defaultUrl: 'mysql://root@127.0.0.1:3306/app',
