@@ -12,7 +12,7 @@ export class SessionConfigError extends Error {
 }
 
 /** Why a store operation failed, machine-readable for logs and metrics. */
-export type StoreErrorCode = 'unavailable' | 'timeout' | 'conflict' | 'too-large' | 'failed';
+export type StoreErrorCode = 'unavailable' | 'timeout' | 'conflict' | 'too-large' | 'misconfigured' | 'failed';
 
 /**
  * A store failed (server down, timeout, disk full, ...). Framework glue answers 503 with it;
