@@ -86,6 +86,17 @@ export const stores: readonly StoreEntry[] = [
     devDependencies: {},
   },
   {
+    name: 'postgres',
+    title: 'PostgreSQL',
+    file: 'stores/postgres.ts',
+    helpers: ['stores/_database-url.ts'],
+    schemes: ['postgres:', 'postgresql:'],
+    factory: 'postgresStore',
+    defaultUrl: 'postgres://postgres@127.0.0.1:5432/app',
+    dependencies: { pg: '^8.23.1' },
+    devDependencies: { '@types/pg': '^8.23.1' },
+  },
+  {
     name: 'mongodb',
     title: 'MongoDB',
     file: 'stores/mongodb.ts',
