@@ -26,7 +26,7 @@ import { Pool } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeApp, repoRoot, runCli } from '../helpers/apps.js';
 import { CookieClient, freePort, startServer, type RunningServer } from '../helpers/http.js';
-import { isListening, requireServer, serverUrl } from '../helpers/servers.js';
+import { isListening, postgresTestUrl, requireServer, serverUrl } from '../helpers/servers.js';
 
 const tsx = join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 /** Browsers driving traffic at once, each with its own session. */
@@ -62,10 +62,7 @@ const hasRedis = await requireBinary('redis-server', ['--version'], 'bash script
 const hasMemcached = await requireBinary('memcached', ['-V'], 'bash scripts/services.sh memcached');
 const mysqlUrl = serverUrl('SESSION_TEST_MYSQL_URL', 'mysql://root@127.0.0.1:3306/test');
 const hasMysql = await requireServer('MariaDB/MySQL', mysqlUrl, 3306, 'bash scripts/services.sh mariadb');
-const postgresUrl = serverUrl(
-  'SESSION_TEST_POSTGRES_URL',
-  'postgres://session_layer:session_layer@127.0.0.1:5432/session_test',
-);
+const postgresUrl = postgresTestUrl;
 const hasPostgres = await requireServer('PostgreSQL', postgresUrl, 5432, 'bash scripts/services.sh postgres');
 
 /** Every process this file starts, stopped by PID in afterAll (whatever a failed test left). */

@@ -9,13 +9,10 @@ import type { SessionStore } from '../../runtime/core/store.js';
 import { postgresStore } from '../../runtime/stores/postgres.js';
 import { failure } from '../helpers/outage.js';
 import { relayTo } from '../helpers/relay.js';
-import { requireServer, serverUrl } from '../helpers/servers.js';
+import { postgresTestUrl, requireServer } from '../helpers/servers.js';
 import { randomKey, sampleRecord, testStore } from '../store-contract.js';
 
-const url = serverUrl(
-  'SESSION_TEST_POSTGRES_URL',
-  'postgres://session_layer:session_layer@127.0.0.1:5432/session_test',
-);
+const url = postgresTestUrl;
 const up = await requireServer('PostgreSQL', url, 5432, 'bash scripts/services.sh postgres');
 const server = new URL(url);
 // One table per run (and per test that needs a fresh one), all dropped at the end.
