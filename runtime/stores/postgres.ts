@@ -182,10 +182,11 @@ export function postgresStore(options: PostgresOptions): SessionStore {
     'WHERE id = $9 AND version = $10 AND expires_at > $11';
   // One batch of the sweep: the oldest expired rows, skipping any a request has locked right now
   // (the next sweep takes them), so the sweep never waits behind a request, nor a request long
-  // behind it.
+  // behind it. The batch's keys are collected first (ARRAY(...)) and its rows then found by key:
+  // as a join, the planner may choose to scan the whole table for every batch.
   const sweepSql =
-    `DELETE FROM "${table}" WHERE id IN (SELECT id FROM "${table}" WHERE expires_at <= $1 ` +
-    `ORDER BY expires_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)`;
+    `DELETE FROM "${table}" WHERE id = ANY(ARRAY(SELECT id FROM "${table}" WHERE expires_at <= $1 ` +
+    `ORDER BY expires_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED))`;
 
   return {
     name: 'postgres',
