@@ -12,7 +12,7 @@ const rows = Number(rowsText);
 const table = 'bench_expire';
 
 const pg = createRequire(join(repo, 'runtime', 'stores', 'postgres.ts'))('pg');
-const statements = timeCalls(pg.Pool.prototype, 'query', (sql) => sql);
+const statements = timeCalls(pg.Pool.prototype, 'query', (query) => (typeof query === 'string' ? query : query?.text));
 
 const { postgresStore, createTableSql } = await importRuntime('stores/postgres.ts');
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });

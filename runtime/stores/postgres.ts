@@ -5,7 +5,7 @@
  *   postgresql://user:password@127.0.0.1/app?table=web_sessions&sslmode=verify-full
  *
  * URL parameters: table, createTable, connectionLimit, connectTimeout, queryTimeout,
- * deleteBatchSize, ssl (each also an option below), and libpq's TLS parameters sslmode,
+ * deleteBatchSize, preparedStatements, ssl (each also an option below), and libpq's TLS parameters sslmode,
  * sslrootcert, sslcert, sslkey, which `pg` reads itself. Unknown parameters are a configuration
  * error, so a typo fails at start-up.
  *
@@ -13,7 +13,7 @@
  * another app instance) never overwrite each other blindly. Rows are filed under the SHA-256 key
  * the core hands over, never under the session id.
  */
-import { Pool, type QueryResult } from 'pg';
+import { Pool } from 'pg';
 import { SessionStoreError, type StoreErrorCode } from '../core/errors.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
 import { databaseUrl } from './_database-url.js';
@@ -55,6 +55,12 @@ export interface PostgresOptions {
    */
   deleteBatchSize?: number;
   /**
+   * Prepare each statement once per connection. Turn off behind a connection pooler in
+   * transaction mode that does not keep prepared statements (PgBouncer before 1.21).
+   * @default true
+   */
+  preparedStatements?: boolean;
+  /**
    * Connect over TLS, verifying the server's certificate (`?sslmode=` and `?sslrootcert=` choose
    * otherwise).
    * @default false
@@ -72,6 +78,7 @@ const PARAMETERS = [
   'connectTimeout',
   'queryTimeout',
   'deleteBatchSize',
+  'preparedStatements',
   'ssl',
 ];
 const TLS_PARAMETERS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey'];
@@ -108,6 +115,7 @@ export function postgresStore(options: PostgresOptions): SessionStore {
     fail('sslmode', `must be one of ${SSL_MODES.join(', ')}; got ${JSON.stringify(mode)}`);
   const createTable = settings.flag('createTable', options.createTable, true);
   const ssl = settings.flag('ssl', options.ssl, false);
+  const prepare = settings.flag('preparedStatements', options.preparedStatements, true);
   const count = (name: 'connectionLimit' | 'connectTimeout' | 'queryTimeout' | 'deleteBatchSize', fallback: number) =>
     settings.count(name, options[name], fallback);
   const batchSize = count('deleteBatchSize', 1_000);
@@ -139,24 +147,6 @@ export function postgresStore(options: PostgresOptions): SessionStore {
         })
       : Promise.resolve());
 
-  /**
-   * Runs one parameterized statement and maps driver errors. `key` (null for the sweep) is
-   * checked first, so nothing but a 64-hex key ever reaches a query.
-   */
-  async function run(key: string | null, sql: string, values: Array<string | number>): Promise<QueryResult> {
-    if (key !== null && !(typeof key === 'string' && KEY.test(key))) {
-      throw new SessionStoreError('postgres', 'failed', 'refused a key that is not 64 lowercase hex characters');
-    }
-    try {
-      await ensureTable();
-      return await pool.query(sql, values);
-    } catch (error) {
-      throw storeError(error);
-    }
-  }
-  const changed = async (key: string | null, sql: string, values: Array<string | number>) =>
-    ((await run(key, sql, values)).rowCount ?? 0) > 0;
-
   const columns = ['data', 'version', 'created_at', 'issued_at', 'expires_at', 'max_age', 'ip', 'user_agent'];
   const valuesOf = (r: SessionRecord) => [
     r.data,
@@ -169,34 +159,56 @@ export function postgresStore(options: PostgresOptions): SessionStore {
     r.userAgent,
   ];
   const placeholders = (from: number) => columns.map((_, i) => `$${from + i}`).join(', ');
-  // Create: insert, or take over the row only where the stored one has expired. PostgreSQL runs
-  // the conflict check and the update as one atomic step; a live row is kept (no row counted).
-  const createSql =
-    `INSERT INTO "${table}" AS s (id, ${columns.join(', ')}) VALUES ($1, ${placeholders(2)}) ` +
-    `ON CONFLICT (id) DO UPDATE SET ${columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')} ` +
-    'WHERE s.expires_at <= $10';
-  // Update: only the version the request read, and only while live. Of concurrent updates, the
-  // others wait for the first, then find the version changed and update nothing.
-  const updateSql =
-    `UPDATE "${table}" SET (${columns.join(', ')}) = (${placeholders(1)}) ` +
-    'WHERE id = $9 AND version = $10 AND expires_at > $11';
-  // One batch of the sweep: the oldest expired rows, skipping any a request has locked right now
-  // (the next sweep takes them), so the sweep never waits behind a request, nor a request long
-  // behind it. The batch's keys are collected first (ARRAY(...)) and its rows then found by key:
-  // as a join, the planner may choose to scan the whole table for every batch.
-  const sweepSql =
-    `DELETE FROM "${table}" WHERE id = ANY(ARRAY(SELECT id FROM "${table}" WHERE expires_at <= $1 ` +
-    `ORDER BY expires_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED))`;
+  const statements = {
+    get: `SELECT ${columns.join(', ')} FROM "${table}" WHERE id = $1 AND expires_at > $2`,
+    // Insert, or take over the row only where the stored one has expired. PostgreSQL runs the
+    // conflict check and the update as one atomic step; a live row is kept (no row counted).
+    create:
+      `INSERT INTO "${table}" AS s (id, ${columns.join(', ')}) VALUES ($1, ${placeholders(2)}) ` +
+      `ON CONFLICT (id) DO UPDATE SET ${columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')} ` +
+      'WHERE s.expires_at <= $10',
+    // Only the version the request read, and only while live. Of concurrent updates, the others
+    // wait for the first, then find the version changed and update nothing.
+    update:
+      `UPDATE "${table}" SET (${columns.join(', ')}) = (${placeholders(1)}) ` +
+      'WHERE id = $9 AND version = $10 AND expires_at > $11',
+    // Only a live row: an expired one stays dead even if the sweep has not removed it yet.
+    touch: `UPDATE "${table}" SET expires_at = $1 WHERE id = $2 AND expires_at > $3`,
+    destroy: `DELETE FROM "${table}" WHERE id = $1`,
+    // One batch of the sweep: the oldest expired rows, skipping any a request has locked right
+    // now (the next sweep takes them), so the sweep never waits behind a request, nor a request
+    // long behind it. The batch's keys are collected first (ARRAY(...)) and its rows then found by
+    // key: as a join, the planner may choose to scan the whole table for every batch.
+    sweep:
+      `DELETE FROM "${table}" WHERE id = ANY(ARRAY(SELECT id FROM "${table}" WHERE expires_at <= $1 ` +
+      `ORDER BY expires_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED))`,
+  };
+
+  /**
+   * Runs one statement and maps driver errors. `key` (null for the sweep) is checked first, so
+   * nothing but a 64-hex key ever reaches a query. A prepared statement is parsed and planned
+   * once per connection rather than on every call.
+   */
+  async function run(key: string | null, statement: keyof typeof statements, values: Array<string | number>) {
+    if (key !== null && !(typeof key === 'string' && KEY.test(key))) {
+      throw new SessionStoreError('postgres', 'failed', 'refused a key that is not 64 lowercase hex characters');
+    }
+    try {
+      await ensureTable();
+      const name = prepare ? `session_${statement}` : undefined;
+      return await pool.query({ name, text: statements[statement], values });
+    } catch (error) {
+      throw storeError(error);
+    }
+  }
+  const changed = async (key: string, statement: 'create' | 'update' | 'touch', values: Array<string | number>) =>
+    ((await run(key, statement, values)).rowCount ?? 0) > 0;
 
   return {
     name: 'postgres',
 
     async get(key) {
-      const { rows } = await run(
-        key,
-        `SELECT ${columns.join(', ')} FROM "${table}" WHERE id = $1 AND expires_at > $2`,
-        [key, Date.now()],
-      );
+      const { rows } = await run(key, 'get', [key, Date.now()]);
       const row = rows[0];
       if (!row) return undefined;
       // bigint columns arrive as strings (they may exceed a JavaScript number; ours never do).
@@ -214,21 +226,16 @@ export function postgresStore(options: PostgresOptions): SessionStore {
 
     write(key, record, expectedVersion) {
       return expectedVersion === undefined
-        ? changed(key, createSql, [key, ...valuesOf(record), Date.now()])
-        : changed(key, updateSql, [...valuesOf(record), key, expectedVersion, Date.now()]);
+        ? changed(key, 'create', [key, ...valuesOf(record), Date.now()])
+        : changed(key, 'update', [...valuesOf(record), key, expectedVersion, Date.now()]);
     },
 
     touch(key, expiresAt) {
-      // Only a live row: an expired one stays dead even if the sweep has not removed it yet.
-      return changed(key, `UPDATE "${table}" SET expires_at = $1 WHERE id = $2 AND expires_at > $3`, [
-        expiresAt,
-        key,
-        Date.now(),
-      ]);
+      return changed(key, 'touch', [expiresAt, key, Date.now()]);
     },
 
     async destroy(key) {
-      await run(key, `DELETE FROM "${table}" WHERE id = $1`, [key]);
+      await run(key, 'destroy', [key]);
     },
 
     async deleteExpired() {
@@ -236,7 +243,7 @@ export function postgresStore(options: PostgresOptions): SessionStore {
       const now = Date.now();
       let removed = 0;
       for (;;) {
-        const count = (await run(null, sweepSql, [now])).rowCount ?? 0;
+        const count = (await run(null, 'sweep', [now])).rowCount ?? 0;
         removed += count;
         if (count < batchSize) return removed;
       }

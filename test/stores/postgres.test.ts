@@ -138,15 +138,18 @@ describe.skipIf(!up)('postgres store on a real server', () => {
       statements.mockClear();
       const started = Date.now();
       expect(await store.deleteExpired()).toBe(5_000);
-      const deletes = statements.mock.calls.filter(([sql]) => /^DELETE/.test(String(sql)));
+      // The store passes each statement as a query object ({ name, text, values }).
+      const deletes = statements.mock.calls
+        .map(([query]) => query as unknown as { text: string; values: unknown[] })
+        .filter((query) => /^DELETE/.test(query.text));
       console.info(
         `[postgres] deleteExpired removed 5000 rows with ${deletes.length} DELETE statements in ${Date.now() - started} ms`,
       );
       // 10 full batches of 500 and one that finds nothing.
       expect(deletes).toHaveLength(11);
       // Each batch finds its rows by index, never by reading the whole table.
-      const [sql, values] = deletes[0]! as [string, unknown[]];
-      const plan = (await rows(`EXPLAIN ${sql}`, values)).map((line) => line['QUERY PLAN']).join('\n');
+      const { text, values } = deletes[0]!;
+      const plan = (await rows(`EXPLAIN ${text}`, values)).map((line) => line['QUERY PLAN']).join('\n');
       expect(plan).not.toMatch(/Seq Scan/);
       expect((await rows(`SELECT count(*)::int AS n FROM "${table}"`))[0]?.n).toBe(3);
       for (const key of live) expect(await store.get(key)).toBeDefined();
@@ -154,6 +157,36 @@ describe.skipIf(!up)('postgres store on a real server', () => {
     } finally {
       statements.mockRestore();
       await store.close();
+    }
+  });
+
+  it('prepares its statements by name unless preparedStatements=false (for poolers that cannot keep them)', async () => {
+    const calls = vi.spyOn(Pool.prototype, 'query');
+    try {
+      for (const [extra, named] of [
+        ['', true],
+        ['&preparedStatements=false', false],
+      ] as const) {
+        const store = storeOn(contractTable, extra);
+        try {
+          calls.mockClear();
+          const key = randomKey();
+          expect(await store.write(key, sampleRecord(), undefined)).toBe(true);
+          expect(await store.write(key, sampleRecord({ version: 2 }), 1)).toBe(true);
+          expect((await store.get(key))?.version).toBe(2);
+          // The session statements (the table check before them is a plain text query).
+          const names = calls.mock.calls
+            .filter(([query]) => typeof query === 'object')
+            .map(([query]) => (query as unknown as { name?: string }).name);
+          expect(names, extra).toEqual(
+            named ? ['session_create', 'session_update', 'session_get'] : [undefined, undefined, undefined],
+          );
+        } finally {
+          await store.close();
+        }
+      }
+    } finally {
+      calls.mockRestore();
     }
   });
 
@@ -392,6 +425,7 @@ describe('postgres store configuration', () => {
     expect(() => postgresStore({ url: `${base}?application_name=x` })).toThrow(/option "application_name"/);
     expect(() => postgresStore({ url: `${base}?sslmode=verify_full` })).toThrow(/option "sslmode" must be one of/);
     expect(() => postgresStore({ url: `${base}?ssl=yes` })).toThrow(/option "ssl" must be true or false/);
+    expect(() => postgresStore({ url: `${base}?preparedStatements=no` })).toThrow(/option "preparedStatements"/);
     expect(() => postgresStore({ url: 'postgres://u@127.0.0.1' })).toThrow(/database name/);
     expect(() => postgresStore({ url: `${base}?deleteBatchSize=0` })).toThrow(/deleteBatchSize/);
     expect(() => postgresStore({ url: `${base}?queryTimeout=soon` })).toThrow(/queryTimeout/);
