@@ -33,7 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, groupCpuMs, run, spawnTracked, stopAll, stopChild, waitHealthy } from './lib/proc.mjs';
 import { buildRows, ceilings, comparisons, ourStoreUrl } from './lib/rows.mjs';
-import { benchDatabase } from './peers/common.mjs';
+import { benchDatabase, postgresUrl } from './peers/common.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repo = join(benchDir, '..');
@@ -166,7 +166,7 @@ async function ensureBuilt() {
 }
 
 async function startServices() {
-  const names = ['redis', 'mariadb', 'memcached', 'ferretdb'].filter((name) =>
+  const names = ['redis', 'mariadb', 'postgres', 'memcached', 'ferretdb'].filter((name) =>
     existsSync(join(repo, 'scripts', 'services', `${name}.sh`)),
   );
   log(`starting test servers if needed: bash scripts/services.sh ${names.join(' ')}`);
@@ -243,9 +243,11 @@ function serverVersions() {
   const redis = firstLine('redis-server', ['--version'])?.match(/v=(\S+)/)?.[1];
   const mariadb = firstLine('mariadb', ['--version'])?.match(/Distrib ([^,\s]+?)(?:-MariaDB)?,/)?.[1];
   const memcached = firstLine('memcached', ['-V'])?.replace(/^memcached\s*/, '');
+  const postgres = firstLine('psql', ['--version'])?.match(/\(PostgreSQL\) (\S+)/)?.[1];
   return {
     redis: redis ?? 'not found',
     mariadb: mariadb ?? 'not found',
+    postgres: postgres ?? 'not found',
     memcached: memcached ?? 'not found',
     ferretdb: ferretdbBinary(),
   };
@@ -498,8 +500,14 @@ async function tsxJson(script, args, nodeArgs = []) {
   return lines;
 }
 
+/** The SQL stores' deleteExpired over 100k expired rows (scale/<script>), each in the bench's own database. */
+const sweeps = [
+  { store: 'mysql', title: 'MySQL (MariaDB)', script: 'mysql-expire.mjs', database: benchDatabase },
+  { store: 'postgres', title: 'PostgreSQL', script: 'postgres-expire.mjs', database: postgresUrl },
+];
+
 async function runScale(manifest) {
-  const scale = { files: [], mysql: undefined, memory: [], generator: undefined };
+  const scale = { files: [], sweeps: [], memory: [], generator: undefined };
   const has = (name) => manifest.stores.some((store) => store.name === name);
   for (const kind of ['dir', 'file']) {
     if (!has(kind)) continue;
@@ -513,14 +521,19 @@ async function runScale(manifest) {
       rmSync(folder, { recursive: true, force: true });
     }
   }
-  if (existsSync(join(repo, 'runtime', 'stores', 'mysql.ts'))) {
-    log('scaling: mysql deleteExpired over 100k expired rows');
-    try {
-      [scale.mysql] = await tsxJson('mysql-expire.mjs', ['100000', benchDatabase]);
-    } catch (error) {
-      fail('scaling mysql deleteExpired', error);
+  for (const sweep of sweeps) {
+    if (!existsSync(join(repo, 'runtime', 'stores', `${sweep.store}.ts`))) {
+      scale.sweeps.push({ ...sweep, missing: true });
+      continue;
     }
-  } else scale.mysql = 'n/a: store not present';
+    log(`scaling: ${sweep.store} deleteExpired over 100k expired rows`);
+    try {
+      const [figures] = await tsxJson(sweep.script, ['100000', sweep.database]);
+      scale.sweeps.push({ ...sweep, ...figures });
+    } catch (error) {
+      fail(`scaling ${sweep.store} deleteExpired`, error);
+    }
+  }
   for (const which of ['ours', 'express-session']) {
     log(`scaling: heap of 100k sessions in the memory store (${which})`);
     try {
@@ -627,7 +640,7 @@ function report({ started, finished, machine, rows, scale }) {
     `- Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memory} GiB, ${machine.os}; load average ${machine.loadStart} at start, ${loadavg()[0].toFixed(2)} at end`,
   );
   out.push(
-    `- Node ${process.version}; servers: redis-server ${machine.servers.redis}, MariaDB ${machine.servers.mariadb}, memcached ${machine.servers.memcached}, FerretDB ${machine.servers.ferretdb} (SQLite backend, standing in for MongoDB)`,
+    `- Node ${process.version}; servers: redis-server ${machine.servers.redis}, MariaDB ${machine.servers.mariadb}, PostgreSQL ${machine.servers.postgres}, memcached ${machine.servers.memcached}, FerretDB ${machine.servers.ferretdb} (SQLite backend, standing in for MongoDB)`,
   );
   out.push(`- Bench packages: ${machine.peers.join(', ')}`);
   out.push(
@@ -700,12 +713,12 @@ function report({ started, finished, machine, rows, scale }) {
         );
       out.push('');
     }
-    if (typeof scale.mysql === 'string') out.push(`- MySQL deleteExpired over 100k expired rows: ${scale.mysql}`);
-    else if (scale.mysql) {
-      const m = scale.mysql;
-      out.push(
-        `- MySQL (MariaDB) deleteExpired over ${fmt(m.rows)} expired rows: removed ${fmt(m.removed)} in ${fmt(m.totalMs / 1000, 2)} s, ${m.statements} DELETE statements, longest ${fmt(m.longestMs)} ms, median ${fmt(m.medianMs)} ms${m.left ? `; ${fmt(m.left)} rows LEFT` : ''}`,
-      );
+    for (const m of scale.sweeps) {
+      if (m.missing) out.push(`- ${m.title} deleteExpired over 100k expired rows: n/a: store not present`);
+      else
+        out.push(
+          `- ${m.title} deleteExpired over ${fmt(m.rows)} expired rows: removed ${fmt(m.removed)} in ${fmt(m.totalMs / 1000, 2)} s, ${m.statements} DELETE statements, longest ${fmt(m.longestMs)} ms, median ${fmt(m.medianMs)} ms${m.left ? `; ${fmt(m.left)} rows LEFT` : ''}`,
+        );
     }
     for (const entry of scale.memory) {
       const who =

@@ -4,9 +4,9 @@
  * pair), type-check strictly with TypeScript 7 and 5, start the example server on the real store,
  * drive the HTTP contract with a cookie-keeping client, then check that a dead store answers 503.
  * JavaScript output gets the same checks on fewer rows: every framework as a JavaScript app (no
- * tsconfig) in ES module form on the memory and dir stores and in CommonJS form on memory,
- * checked with strict checkJs and run with plain node. Prints a table per language (pass/fail and seconds) and exits
- * non-zero on any failure.
+ * tsconfig) in ES module form on the memory, dir and postgres stores and in CommonJS form on memory
+ * and postgres, checked with strict checkJs and run with plain node. Prints a table per language
+ * (pass/fail and seconds) and exits non-zero on any failure.
  *
  * Options: --only <regex> filters "framework×store" names (JavaScript rows: "framework×store js-esm",
  * "framework×store js-commonjs"); --jobs <n> pairs at once (default 2). The store servers must run
@@ -29,6 +29,7 @@ import {
 } from '../test/helpers/apps.js';
 import { driveExampleContract, driveFailingStore } from '../test/helpers/example-contract.js';
 import { startServer } from '../test/helpers/http.js';
+import { postgresTestUrl } from '../test/helpers/servers.js';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, jobs: { type: 'string', default: '2' } } });
 const only = values.only ? new RegExp(values.only) : undefined;
@@ -44,18 +45,19 @@ const liveUrl: Record<string, (pair: string) => string> = {
   redis: (pair) => `${process.env.SESSION_TEST_REDIS_URL || 'redis://127.0.0.1:6379'}?prefix=matrix:${runId}:${pair}:`,
   mysql: (pair) =>
     `${process.env.SESSION_TEST_MYSQL_URL || 'mysql://root@127.0.0.1:3306/test'}?table=matrix_${runId}_${pair.replace(/\W/g, '_')}`,
+  postgres: (pair) => `${postgresTestUrl}?table=matrix_${runId}_${pair.replace(/\W/g, '_')}`,
   mongodb: (pair) => `mongodb://127.0.0.1:27017/matrix_${runId}_${pair.replace(/\W/g, '_')}`,
   memcached: () => process.env.SESSION_TEST_MEMCACHED_URL || 'memcached://127.0.0.1:11211',
 };
 
-/** A URL at which the store cannot work, to see the 503 path; memory cannot fail. */
-/** A URL each store cannot work with: a server that is not there (503), or a folder that cannot be made (500). */
+/** A URL each store cannot work with: a server that is not there (503), or a folder that cannot be made (500); memory cannot fail. */
 const deadUrl: Record<string, { url: string; misconfigured: boolean } | undefined> = {
   memory: undefined,
   file: { url: 'file:///etc/hostname/sessions.json', misconfigured: true },
   dir: { url: 'dir:///etc/hostname/sessions', misconfigured: true },
   redis: { url: 'redis://127.0.0.1:1', misconfigured: false },
   mysql: { url: 'mysql://root@127.0.0.1:1/test', misconfigured: false },
+  postgres: { url: 'postgres://session_layer@127.0.0.1:1/session_test', misconfigured: false },
   mongodb: { url: 'mongodb://127.0.0.1:1/test', misconfigured: false },
   memcached: { url: 'memcached://127.0.0.1:1', misconfigured: false },
 };
@@ -65,9 +67,14 @@ type Language = 'ts' | 'js-esm' | 'js-commonjs';
 
 /**
  * The stores each JavaScript form runs on, kept few for the matrix's time: memory, and in one form
- * dir, whose dead URL drives each framework glue's 503 path (CommonJS differs only in module syntax).
+ * dir, whose dead URL drives each framework glue's 503 path (CommonJS differs only in module syntax);
+ * and postgres in both, whose client is a CommonJS package that each form loads its own way (pg's
+ * ES module wrapper, or require).
  */
-const JS_STORES: Record<Exclude<Language, 'ts'>, string[]> = { 'js-esm': ['memory', 'dir'], 'js-commonjs': ['memory'] };
+const JS_STORES: Record<Exclude<Language, 'ts'>, string[]> = {
+  'js-esm': ['memory', 'dir', 'postgres'],
+  'js-commonjs': ['memory', 'postgres'],
+};
 
 interface Row {
   framework: string;

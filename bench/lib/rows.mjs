@@ -2,7 +2,7 @@
 // appear here as soon as the manifest lists them. Every row is one server process on 127.0.0.1
 // answering GET /health, GET /count and GET /session.
 import { join } from 'node:path';
-import { memcachedServer, mongoUrl, mysql, redisUrl } from '../peers/common.mjs';
+import { memcachedServer, mongoUrl, mysql, postgresUrl, redisUrl } from '../peers/common.mjs';
 
 /** The inline store work each of our stores is compared with (peers/limit-ops.mjs). */
 export const limitKindOfStore = {
@@ -11,10 +11,11 @@ export const limitKindOfStore = {
   dir: 'fs',
   redis: 'redis',
   mysql: 'mysql',
+  postgres: 'postgres',
   memcached: 'memcached',
   mongodb: 'mongodb',
 };
-const allLimitKinds = ['memory', 'fs', 'redis', 'mysql', 'memcached', 'mongodb'];
+const allLimitKinds = ['memory', 'fs', 'redis', 'mysql', 'postgres', 'memcached', 'mongodb'];
 
 /** Frameworks we have a bare server for (peers/bare-<name>.mjs). */
 const bareScripts = {
@@ -64,6 +65,14 @@ const peerList = [
     matches: ['mysql'],
     script: 'express-session.mjs',
     env: { STORE: 'mysql' },
+  },
+  {
+    name: 'express-session+postgres',
+    label: 'express-session + connect-pg-simple',
+    framework: 'express',
+    matches: ['postgres'],
+    script: 'express-session.mjs',
+    env: { STORE: 'postgres' },
   },
   {
     name: 'express-session+file',
@@ -117,6 +126,8 @@ export function ourStoreUrl(store, framework, folder) {
       return `${redisUrl}?prefix=bench:${ns}:`;
     case 'mysql':
       return `mysql://${mysql.user}@${mysql.host}:${mysql.port}/${mysql.database}?table=${ns}`;
+    case 'postgres':
+      return `${postgresUrl}?table=${ns}`;
     case 'mongodb':
       return `${mongoUrl}?collection=${ns}`;
     case 'memcached':

@@ -10,11 +10,14 @@ export const secret = process.env.BENCH_SECRET || 'bench-secret-of-at-least-32-c
 export const maxAgeMs = 900_000;
 // Fixed, not configurable: lib/backends.mjs flushes and drops these namespaces at every run, so
 // pointing them elsewhere would wipe someone else's data; lib/rows.mjs gives ours the same ones.
-/** Redis database and the MariaDB / MongoDB database the bench owns. */
+/** Redis database and the MariaDB / PostgreSQL / MongoDB database the bench owns. */
 export const benchDatabase = 'session_bench';
 export const redisUrl = 'redis://127.0.0.1:6379/13';
 export const mysql = { host: '127.0.0.1', port: 3306, user: 'root', password: '', database: benchDatabase };
 export const mongoUrl = `mongodb://127.0.0.1:27017/${benchDatabase}`;
+/** The user scripts/services/postgres.sh makes (it may create databases); the tests have their own database. */
+export const postgres = { user: 'session_layer', password: 'session_layer', host: '127.0.0.1', port: 5432 };
+export const postgresUrl = `postgres://${postgres.user}:${postgres.password}@${postgres.host}:${postgres.port}/${benchDatabase}`;
 export const memcachedServer = '127.0.0.1:11211';
 /** Per-row namespace (key prefix, table, collection, folder) so rows never read each other's data. */
 export const namespace = (process.env.BENCH_NAMESPACE || 'peer').replace(/[^A-Za-z0-9_]/g, '_');

@@ -1,6 +1,7 @@
 // express-session with the store a user would pick for the backend named by STORE:
 // memory (its MemoryStore), redis (connect-redis + node-redis), memcached (connect-memjs),
-// mysql (express-mysql-session), dir (session-file-store, one file per session), mongodb (connect-mongo).
+// mysql (express-mysql-session), postgres (connect-pg-simple), dir (session-file-store, one file per
+// session), mongodb (connect-mongo).
 // Settings are the library's documented recommendations (resave: false, saveUninitialized: false)
 // plus what makes it comparable to the generated layer: same cookie name, 15 min lifetime, signed.
 import express from 'express';
@@ -15,6 +16,7 @@ import {
   namespace,
   onShutdown,
   port,
+  postgresUrl,
   redisUrl,
   secret,
   sessionValues,
@@ -50,6 +52,18 @@ async function makeStore() {
       });
       await store.onReady();
       closers.push(() => store.close());
+      return store;
+    }
+    case 'postgres': {
+      const { default: pg } = await import('pg');
+      const PgStore = (await import('connect-pg-simple')).default(session);
+      // Its documented setup: a pg pool of the app's, the table created on first start.
+      const pool = new pg.Pool({ connectionString: postgresUrl });
+      const store = new PgStore({ pool, tableName: `${namespace}_sessions`, createTableIfMissing: true });
+      closers.push(
+        () => store.close(),
+        () => pool.end(),
+      );
       return store;
     }
     case 'dir': {

@@ -11,7 +11,7 @@
 // Counters are not atomic (read then write), exactly like a naive session library.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { maxAgeMs, memcachedServer, mongoUrl, mysql, namespace, newId, redisUrl } from './common.mjs';
+import { maxAgeMs, memcachedServer, mongoUrl, mysql, namespace, newId, postgresUrl, redisUrl } from './common.mjs';
 
 const parse = (text) => (text ? JSON.parse(text) : { count: 0 });
 
@@ -107,6 +107,27 @@ const backends = {
         ]),
       insert: (key, text) =>
         pool.execute(`INSERT INTO \`${table}\` (id, data, expires_at) VALUES (?, ?, ?)`, [
+          key,
+          text,
+          Date.now() + maxAgeMs,
+        ]),
+      close: () => pool.end(),
+    };
+  },
+
+  async postgres() {
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: postgresUrl, max: 10 });
+    const table = `"${namespace}_records"`;
+    await pool.query(
+      `CREATE TABLE IF NOT EXISTS ${table} (id text PRIMARY KEY, data text NOT NULL, expires_at bigint NOT NULL)`,
+    );
+    return {
+      get: async (key) => (await pool.query(`SELECT data FROM ${table} WHERE id = $1`, [key])).rows[0]?.data,
+      set: (key, text) =>
+        pool.query(`UPDATE ${table} SET data = $1, expires_at = $2 WHERE id = $3`, [text, Date.now() + maxAgeMs, key]),
+      insert: (key, text) =>
+        pool.query(`INSERT INTO ${table} (id, data, expires_at) VALUES ($1, $2, $3)`, [
           key,
           text,
           Date.now() + maxAgeMs,

@@ -33,3 +33,33 @@ export function recordOf(i, now, { expiresAt = now + 86_400_000 } = {}) {
 export function emit(result) {
   process.stdout.write(JSON.stringify(result) + '\n');
 }
+
+/**
+ * Times every call of `owner[method]` from now on (a client's query method, patched on its
+ * prototype): each call's first 30 characters of SQL (`sqlOf` finds the text among its arguments)
+ * and its milliseconds, in the array returned.
+ */
+export function timeCalls(owner, method, sqlOf) {
+  const calls = [];
+  const original = owner[method];
+  owner[method] = async function timed(...args) {
+    const start = performance.now();
+    try {
+      return await original.apply(this, args);
+    } finally {
+      calls.push({ sql: String(sqlOf(args[0])).slice(0, 30), ms: performance.now() - start });
+    }
+  };
+  return calls;
+}
+
+/** A sweep's DELETE statements from `timeCalls`: how many, the longest and the median, in ms. */
+export function sweepFigures(calls) {
+  const deletes = calls.filter((call) => /^DELETE/i.test(call.sql)).map((call) => call.ms);
+  deletes.sort((a, b) => a - b);
+  return {
+    statements: deletes.length,
+    longestMs: Math.max(0, ...deletes),
+    medianMs: deletes[Math.floor(deletes.length / 2)] ?? 0,
+  };
+}

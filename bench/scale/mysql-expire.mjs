@@ -5,7 +5,7 @@
 // Usage (under tsx, cwd = repo root): mysql-expire.mjs <rows> <database>
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { emit, importRuntime, keyOf, recordOf, repo } from './common.mjs';
+import { emit, importRuntime, keyOf, recordOf, repo, sweepFigures, timeCalls } from './common.mjs';
 
 const [rowsText, database] = process.argv.slice(2);
 const rows = Number(rowsText);
@@ -14,17 +14,9 @@ const url = `mysql://root@127.0.0.1:3306/${database}?table=${table}`;
 
 const storeFile = join(repo, 'runtime', 'stores', 'mysql.ts');
 const mysql2 = createRequire(storeFile)('mysql2/promise');
-const statements = [];
-const execute = mysql2.PromisePool.prototype.execute;
-mysql2.PromisePool.prototype.execute = async function timed(...args) {
-  const start = performance.now();
-  try {
-    return await execute.apply(this, args);
-  } finally {
-    const sql = typeof args[0] === 'string' ? args[0] : args[0]?.sql;
-    statements.push({ sql: String(sql).slice(0, 30), ms: performance.now() - start });
-  }
-};
+const statements = timeCalls(mysql2.PromisePool.prototype, 'execute', (sql) =>
+  typeof sql === 'string' ? sql : sql?.sql,
+);
 
 const { mysqlStore, createTableSql } = await importRuntime('stores/mysql.ts');
 const pool = mysql2.createPool({ host: '127.0.0.1', port: 3306, user: 'root', database, connectionLimit: 2 });
@@ -52,18 +44,8 @@ statements.length = 0;
 const start = performance.now();
 const removed = await store.deleteExpired();
 const totalMs = performance.now() - start;
-const deletes = statements.filter((s) => /^DELETE/i.test(s.sql));
 const [[{ left }]] = await pool.query(`SELECT COUNT(*) AS \`left\` FROM \`${table}\``);
 await store.close();
 await pool.query(`DROP TABLE IF EXISTS \`${table}\``);
 await pool.end();
-emit({
-  rows,
-  removed,
-  left: Number(left),
-  totalMs,
-  statements: deletes.length,
-  longestMs: Math.max(0, ...deletes.map((s) => s.ms)),
-  medianMs: deletes.map((s) => s.ms).sort((a, b) => a - b)[Math.floor(deletes.length / 2)] ?? 0,
-  fillSeconds,
-});
+emit({ rows, removed, left: Number(left), totalMs, ...sweepFigures(statements), fillSeconds });

@@ -13,9 +13,9 @@
  * the core hands over, never under the session id.
  */
 import { createPool, type QueryResult, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
-import { SessionConfigError, SessionStoreError, type StoreErrorCode } from '../core/errors.js';
-import { checkUrlParams } from '../core/url-params.js';
+import { SessionStoreError, type StoreErrorCode } from '../core/errors.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
+import { databaseUrl } from './_database-url.js';
 
 export interface MysqlOptions {
   /** `mysql://user:password@host:port/database` or `mariadb://...`; the database is required. */
@@ -88,15 +88,14 @@ export function createTableSql(table: string): string {
 }
 
 export function mysqlStore(options: MysqlOptions): SessionStore {
-  const url = parseUrl(options.url);
-  const param = (name: string) => url.searchParams.get(name) ?? undefined;
-  const table = options.table ?? param('table') ?? 'sessions';
+  const { url, settings, fail } = databaseUrl('mysql', options.url, ['mysql:', 'mariadb:'], PARAMETERS);
+  const table = options.table ?? settings.text('table') ?? 'sessions';
   if (!IDENTIFIER.test(table))
     fail('table', `must be letters, digits and _ (at most 64); got ${JSON.stringify(table)}`);
-  const createTable = options.createTable ?? flag('createTable', param('createTable'), true);
-  const ssl = options.ssl ?? flag('ssl', param('ssl'), false);
+  const createTable = settings.flag('createTable', options.createTable, true);
+  const ssl = settings.flag('ssl', options.ssl, false);
   const count = (name: 'connectionLimit' | 'connectTimeout' | 'queryTimeout' | 'deleteBatchSize', fallback: number) =>
-    positive(name, options[name] ?? param(name), fallback);
+    settings.count(name, options[name], fallback);
   const queryTimeout = count('queryTimeout', 5_000);
   const batchSize = count('deleteBatchSize', 1_000);
 
@@ -250,39 +249,6 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
       await pool.end();
     },
   };
-}
-
-function parseUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return fail('url', 'is not a valid URL');
-  }
-  if (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:')
-    fail('url', `must start with mysql: or mariadb:; got "${url.protocol}"`);
-  if (!url.hostname) fail('url', 'needs a host: mysql://user:password@host:3306/database');
-  if (url.pathname.length < 2 || url.pathname.indexOf('/', 1) !== -1)
-    fail('url', 'needs a database name as its path: mysql://host/database');
-  checkUrlParams('mysql', url.searchParams, PARAMETERS);
-  return url;
-}
-
-function positive(name: string, value: number | string | undefined, fallback: number): number {
-  const number = value === undefined ? fallback : Number(value);
-  if (!Number.isSafeInteger(number) || number < 1) fail(name, `must be a positive whole number; got ${String(value)}`);
-  return number;
-}
-
-function flag(name: string, value: string | undefined, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  return fail(name, `must be true or false; got ${JSON.stringify(value)}`);
-}
-
-function fail(option: string, problem: string): never {
-  throw new SessionConfigError(option, problem, 'mysql');
 }
 
 const UNAVAILABLE = [

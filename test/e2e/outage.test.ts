@@ -1,13 +1,13 @@
 /**
  * Store outages seen over HTTP, as a user of a generated app would see them: an Express app is
- * generated for Redis, Memcached and MariaDB, its example server is started against a real
+ * generated for Redis, Memcached, MariaDB and PostgreSQL, its example server is started against a real
  * server, clients drive GET /count with their cookies in a loop, and the store goes away in the
  * middle of the traffic:
  *
  * - Redis and Memcached: a PRIVATE server on a spare loopback port, SIGKILLed by PID and later
  *   restarted on the same port (empty: these keep sessions in memory only);
- * - MariaDB: the shared server must keep running, so the app talks to it through a TCP relay on
- *   a spare port, and the outage is the relay closing and cutting every connection, then
+ * - MariaDB and PostgreSQL: the shared server must keep running, so the app talks to it through
+ *   a TCP relay on a spare port, and the outage is the relay closing and cutting every connection, then
  *   reopening on the same port (the data survives: the session must be the same afterwards).
  *
  * During the outage every request must answer 503 with a JSON {"error": "..."} body (the first
@@ -22,10 +22,11 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createPool } from 'mysql2/promise';
+import { Pool } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeApp, repoRoot, runCli } from '../helpers/apps.js';
 import { CookieClient, freePort, startServer, type RunningServer } from '../helpers/http.js';
-import { isListening, requireServer, serverUrl } from '../helpers/servers.js';
+import { isListening, postgresTestUrl, requireServer, serverUrl } from '../helpers/servers.js';
 
 const tsx = join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 /** Browsers driving traffic at once, each with its own session. */
@@ -61,6 +62,8 @@ const hasRedis = await requireBinary('redis-server', ['--version'], 'bash script
 const hasMemcached = await requireBinary('memcached', ['-V'], 'bash scripts/services.sh memcached');
 const mysqlUrl = serverUrl('SESSION_TEST_MYSQL_URL', 'mysql://root@127.0.0.1:3306/test');
 const hasMysql = await requireServer('MariaDB/MySQL', mysqlUrl, 3306, 'bash scripts/services.sh mariadb');
+const postgresUrl = postgresTestUrl;
+const hasPostgres = await requireServer('PostgreSQL', postgresUrl, 5432, 'bash scripts/services.sh postgres');
 
 /** Every process this file starts, stopped by PID in afterAll (whatever a failed test left). */
 const processes = new Set<ChildProcess>();
@@ -116,7 +119,7 @@ function privateServer(command: string, args: string[], port: number, url: strin
 }
 
 /**
- * A TCP relay on a fixed port in front of the shared MariaDB. Stopping it closes the listener
+ * A TCP relay on a fixed port in front of a shared database server. Stopping it closes the listener
  * (new connections are refused, as by a stopped server) and destroys every open connection (as
  * a server going down does); starting it listens on the same port again.
  */
@@ -384,5 +387,24 @@ describe.skipIf(!hasMysql)('express × mysql: MariaDB becomes unreachable mid-tr
       await admin.end();
     });
     await outageTest('mysql', backend);
+  }, 90_000);
+});
+
+describe.skipIf(!hasPostgres)('express × postgres: PostgreSQL becomes unreachable mid-traffic (relay cut)', () => {
+  it('answers 503 {"error"} while it is cut off, never crashes, and serves the same sessions once it is back', async () => {
+    const upstream = new URL(postgresUrl);
+    const table = `sessions_outage_${randomBytes(4).toString('hex')}`;
+    const port = await freePort();
+    const via = new URL(postgresUrl);
+    via.hostname = '127.0.0.1';
+    via.port = String(port);
+    via.searchParams.set('table', table);
+    const backend = relayBackend(upstream.hostname, Number(upstream.port || 5432), port, via.href);
+    cleanups.push(async () => {
+      const admin = new Pool({ connectionString: postgresUrl, max: 1 });
+      await admin.query(`DROP TABLE IF EXISTS "${table}"`);
+      await admin.end();
+    });
+    await outageTest('postgres', backend);
   }, 90_000);
 });

@@ -138,7 +138,7 @@ describe.skipIf(!hasTmux)('prompts under a real terminal (tmux)', { timeout: 240
     await terminal.waitForScreen(/❯◯ Memory/);
     terminal.keys(['Space']);
     await terminal.waitForScreen(/❯◉ Memory/);
-    terminal.keys(['Down', 'Down', 'Down', 'Down', 'Down']);
+    terminal.keys(['Down', 'Down', 'Down', 'Down', 'Down', 'Down']);
     await terminal.waitForScreen(/❯◯ Redis/);
     terminal.keys(['Space']);
     await terminal.waitForScreen(/❯◉ Redis/);

@@ -9,6 +9,7 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 export async function relayTo(host: string, port: number) {
   const clients = new Set<Socket>();
   const upstreams = new Set<Socket>();
+  const pairs = new Map<Socket, Socket>(); // client to upstream, while both are open
   let silent = false;
   const relay = createServer((client) => {
     clients.add(client);
@@ -17,9 +18,11 @@ export async function relayTo(host: string, port: number) {
     if (silent) return;
     const upstream = connect({ host, port });
     upstreams.add(upstream);
+    pairs.set(client, upstream);
     upstream.on('error', () => client.destroy());
     upstream.on('close', () => {
       upstreams.delete(upstream);
+      pairs.delete(client);
       client.destroy();
     });
     client.on('close', () => upstream.destroy());
@@ -40,6 +43,18 @@ export async function relayTo(host: string, port: number) {
     restore() {
       silent = false;
       cut();
+    },
+    /**
+     * The open connections stop carrying data either way but stay open, as when the server behind
+     * them vanished without a word (a host failing over); new connections reach the server again.
+     */
+    freezeOpenConnections() {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -9,6 +9,12 @@ export function serverUrl(envName: string, fallback: string): string {
   return process.env[envName] || fallback;
 }
 
+/** The PostgreSQL database the tests own: its user and database are made by scripts/services/postgres.sh. */
+export const postgresTestUrl = serverUrl(
+  'SESSION_TEST_POSTGRES_URL',
+  'postgres://session_layer:session_layer@127.0.0.1:5432/session_test',
+);
+
 /** Whether something accepts TCP connections at `host:port` within a second. */
 export function isListening(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
   return new Promise((resolve) => {
