@@ -9,7 +9,9 @@
  *   DELETE /session          invalidate → 204
  *   POST   /session/refresh  {"rotate":bool,"maxAge"?:seconds} → 200 {"data":{...}}
  *   POST   /login            {"user":"name"}: sets user, rotates the id → 200 {"data":{...}}
- *   GET    /count            increments "count" → 200 {"count":n}
+ *   GET    /count            increments "count" with update() → 200 {"count":n}
+ *   POST   /flash            {"message":"..."}: flashes it under "notice" → 204
+ *   GET    /flash            takes the "notice" messages → 200 {"messages":[...]}
  *   GET    /theme            sets the app's own cookie (APP_COOKIE) and "theme" → 200 {"data":{...}}
  *   errors                   errorReply(): 503 {"error":"..."} for store failures, 400 for bad input
  *
@@ -87,9 +89,19 @@ export const routes = {
   },
 
   count(session: Session<SessionData>): { count: number } {
-    const count = (Number(session.get('count')) || 0) + 1;
-    session.set('count', count);
-    return { count };
+    // update(), not get-then-set: parallel requests' increments all count.
+    session.update('count', (count) => (typeof count === 'number' ? count : 0) + 1);
+    return { count: Number(session.get('count')) };
+  },
+
+  flash(session: Session<SessionData>, body: unknown): void {
+    const message = isObject(body) ? body.message : undefined;
+    if (typeof message !== 'string' || message === '') throw new BadRequest('expected {"message":"text"}');
+    session.flash('notice', message);
+  },
+
+  async takeFlash(session: Session<SessionData>): Promise<{ messages: unknown[] }> {
+    return { messages: await session.takeFlash('notice') };
   },
 
   theme(session: Session<SessionData>): Reply {
@@ -494,6 +506,24 @@ export function testFramework(name: string, harness: FrameworkHarness): void {
       expect(responses.map((response) => response.status)).toEqual(keys.map(() => 200));
       const { body } = await browser.send('GET', '/session');
       expect(body).toEqual({ data: { seed: true, ...Object.fromEntries(keys.map((key, i) => [key, i])) } });
+    });
+
+    it('50 parallel GET /count on one session end at 50: no increment is lost', async () => {
+      const browser = new Browser(await start());
+      await browser.send('GET', '/count');
+      await Promise.all(Array.from({ length: 49 }, () => browser.send('GET', '/count')));
+      expect((await browser.send('GET', '/session')).body).toEqual({ data: { count: 50 } });
+    });
+
+    it('POST /flash then GET /flash: each message shown once, even to parallel readers', async () => {
+      const browser = new Browser(await start());
+      expect((await browser.send('POST', '/flash', { message: 'Saved' })).status).toBe(204);
+      await Promise.all(['one', 'two'].map((message) => browser.send('POST', '/flash', { message })));
+      const readers = await Promise.all(Array.from({ length: 5 }, () => browser.send('GET', '/flash')));
+      const shown = readers.flatMap((reply) => (reply.body as { messages: string[] }).messages);
+      expect(shown.sort()).toEqual(['Saved', 'one', 'two']);
+      expect((await browser.send('GET', '/flash')).body).toEqual({ messages: [] });
+      expect((await browser.send('POST', '/flash', { message: 42 })).status).toBe(400);
     });
 
     it('a cookie the app sets survives next to the session cookie', async () => {

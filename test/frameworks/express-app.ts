@@ -36,6 +36,13 @@ export function startApp(createApp: typeof express, manager: SessionManager) {
   app.get('/count', (req, res) => {
     res.json(routes.count(req.session));
   });
+  app.post('/flash', (req, res) => {
+    routes.flash(req.session, req.body);
+    res.status(204).end();
+  });
+  app.get('/flash', async (req, res) => {
+    res.json(await routes.takeFlash(req.session));
+  });
   app.get('/theme', (req, res) => {
     res.append('Set-Cookie', APP_COOKIE);
     res.json(routes.theme(req.session));

@@ -27,6 +27,11 @@ testFramework('fastify', {
       scoped.post('/session/refresh', async (request) => routes.refresh(request.session, request.body));
       scoped.post('/login', async (request) => routes.login(request.session, request.body));
       scoped.get('/count', async (request) => routes.count(request.session));
+      scoped.post('/flash', async (request, reply) => {
+        routes.flash(request.session, request.body);
+        return reply.code(204).send();
+      });
+      scoped.get('/flash', async (request) => routes.takeFlash(request.session));
       scoped.get('/theme', async (request, reply) => {
         reply.header('set-cookie', APP_COOKIE);
         return routes.theme(request.session);

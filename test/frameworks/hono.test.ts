@@ -35,6 +35,11 @@ testFramework('hono', {
     app.post('/session/refresh', async (c) => c.json(routes.refresh(c.get('session'), await body(c))));
     app.post('/login', async (c) => c.json(routes.login(c.get('session'), await body(c))));
     app.get('/count', (c) => c.json(routes.count(c.get('session'))));
+    app.post('/flash', async (c) => {
+      routes.flash(c.get('session'), await body(c));
+      return c.body(null, 204);
+    });
+    app.get('/flash', async (c) => c.json(await routes.takeFlash(c.get('session'))));
     app.get('/theme', (c) => {
       c.header('Set-Cookie', APP_COOKIE, { append: true });
       return c.json(routes.theme(c.get('session')));

@@ -48,6 +48,13 @@ testFramework('koa', {
         case 'GET /count':
           ctx.body = routes.count(session);
           return;
+        case 'POST /flash':
+          routes.flash(session, await readJson(ctx.req));
+          ctx.status = 204;
+          return;
+        case 'GET /flash':
+          ctx.body = await routes.takeFlash(session);
+          return;
         case 'GET /theme':
           ctx.cookies.set('theme', 'dark', { httpOnly: false });
           ctx.body = routes.theme(session);

@@ -27,6 +27,11 @@ function app(manager: SessionManager, options: NodeSessionOptions = {}) {
           return json(res, 200, routes.login(session, await readJson(req)));
         case 'GET /count':
           return json(res, 200, routes.count(session));
+        case 'POST /flash':
+          routes.flash(session, await readJson(req));
+          return res.writeHead(204).end();
+        case 'GET /flash':
+          return json(res, 200, await routes.takeFlash(session));
         case 'GET /theme':
           // writeHead's own Set-Cookie would replace the session cookie without the glue's care.
           return json(res, 200, routes.theme(session), { 'Set-Cookie': APP_COOKIE });

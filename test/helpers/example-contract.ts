@@ -84,6 +84,24 @@ export async function driveExampleContract(baseUrl: string, options: ContractOpt
     'the pre-login id is dead',
   );
 
+  // update(): parallel increments on one session all count.
+  await Promise.all(Array.from({ length: 20 }, () => client.request('GET', '/count')));
+  same((await client.request('GET', '/count')).body, { count: 41 }, '20 parallel GET /count all count');
+
+  // Flash messages: kept until taken, each taken once even by parallel readers.
+  equal((await client.request('POST', '/flash', { message: 'Saved' })).status, 204, 'POST /flash answers 204');
+  equal(
+    (await client.request('POST', '/flash', { message: '' })).status,
+    400,
+    'POST /flash without a message is a 400',
+  );
+  const readers = await Promise.all([1, 2, 3].map(() => client.request('GET', '/flash')));
+  same(
+    readers.flatMap((reader) => (reader.body as { messages: unknown[] }).messages),
+    ['Saved'],
+    'a flash message is shown exactly once to parallel readers',
+  );
+
   for (const junk of [
     'garbage',
     'a'.repeat(43),
