@@ -17,6 +17,7 @@ import {
   type Contribution,
 } from './data.js';
 import { SessionDataError, SessionStoreError } from './errors.js';
+import { KeyedQueue } from './keyed-queue.js';
 import type { Identity, KnownIds } from './known-ids.js';
 import type { ResolvedOptions } from './options.js';
 import type { SessionState } from './session.js';
@@ -275,12 +276,20 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions, know
       );
   }
 
+  const flashTakes = new KeyedQueue();
+
   /**
    * Removes a flash key's messages from the stored session at once and resolves the ones removed:
    * of two requests taking the same messages, the one whose conditional write lands gets them,
    * and the other finds them gone when it re-reads. Writes nothing when there is nothing to take.
    */
-  async function takeFlash(start: Located, flashKey: string): Promise<unknown[]> {
+  function takeFlash(start: Located, flashKey: string): Promise<unknown[]> {
+    // One at a time per session in this process; other processes are kept apart by the
+    // conditional write alone.
+    return flashTakes.run(start.key, () => takeFlashNow(start, flashKey));
+  }
+
+  async function takeFlashNow(start: Located, flashKey: string): Promise<unknown[]> {
     let taken: unknown[] = [];
     const written = await writeOnFreshest(start, (base) => {
       const values = parseData(base.data) ?? {};

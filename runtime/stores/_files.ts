@@ -76,7 +76,11 @@ async function makeFolder(folder: string): Promise<void> {
   try {
     await mkdir(folder, { mode: 0o700 });
   } catch (error) {
-    if (isCode(error, 'EEXIST')) return;
+    if (isCode(error, 'EEXIST')) {
+      // Something is there; it must be a folder (a file of that name is a configuration mistake).
+      if (!(await stat(folder)).isDirectory()) throw new Error(`${folder} exists and is not a folder`);
+      return;
+    }
     const parent = dirname(folder);
     if (!isCode(error, 'ENOENT') || parent === folder) throw error;
     await makeFolder(parent);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { SessionConfigError, SessionStoreError } from '../core/errors.js';
 import { decodeRecord, encodeRecord } from './_record.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
-import { KeyedQueue } from './_keyed-queue.js';
+import { KeyedQueue } from '../core/keyed-queue.js';
 import {
   booleanParam,
   folderMaker,

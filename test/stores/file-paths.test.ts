@@ -64,16 +64,18 @@ it('dir:sessions writes in the working directory', async () => {
 });
 
 it.each([
-  ['dir', () => dirStore({ path: '/proc/session-layer-test/sessions' })],
-  ['file', () => fileStore({ path: '/proc/session-layer-test/sessions.json' })],
+  ['dir', () => dirStore({ path: '/proc/session-layer-test/sessions' }), '/proc/session-layer-test'],
+  ['file', () => fileStore({ path: '/proc/session-layer-test/sessions.json' }), '/proc/session-layer-test'],
+  ['dir under a file', () => dirStore({ path: '/etc/hostname/sessions' }), '/etc/hostname/sessions'],
+  ['file in a "folder" that is a file', () => fileStore({ path: '/etc/hostname/sessions.json' }), '/etc/hostname'],
 ])(
   '%s: a folder that cannot be created fails at once as misconfigured (500), without spinning',
-  async (_name, create) => {
+  async (_name, create, folder) => {
     const store = create();
     const started = Date.now();
     const error = await store.write(randomKey(), sampleRecord(), undefined).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'SessionStoreError', code: 'misconfigured', status: 500 });
-    expect((error as Error).message).toContain('cannot create the folder /proc/session-layer-test');
+    expect((error as Error).message).toContain(`cannot create the folder ${folder}`);
     expect(Date.now() - started).toBeLessThan(2_000);
     await store.close();
   },

@@ -1,7 +1,7 @@
 /**
- * Runs async work one at a time per key inside this process, in arrival order. Requests of one
- * process on one session then queue in memory instead of racing each other through the store's
- * conflict-and-retry path, and file stores queue before taking their cross-process lock.
+ * Runs async work one at a time per key inside this process, in arrival order: flash messages
+ * taken by parallel requests of one session, and the file stores' work on one file, queue in
+ * memory before they meet in the store (or take its cross-process lock).
  */
 export class KeyedQueue {
   readonly #tails = new Map<string, Promise<unknown>>();
