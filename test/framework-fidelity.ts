@@ -27,6 +27,7 @@
  *   GET  /bad/key, /bad/big, /bad/bigint   session data that cannot be stored
  *   errors                       errorReply() as in the framework contract
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionStoreError } from '../runtime/core/errors.js';
 import { createSessionManager, type SessionManager } from '../runtime/core/manager.js';
@@ -90,6 +91,15 @@ export const fidelity = {
     session.set('nested', { n: 10n });
   },
 };
+
+/** "a", "b" and "c", a few milliseconds apart: a body that is still being written when the response starts. */
+export async function* chunks(): AsyncGenerator<string> {
+  yield 'a';
+  await sleep(5);
+  yield 'b';
+  await sleep(5);
+  yield 'c';
+}
 
 const quiet = () => ({ warn: vi.fn<(message: string) => void>(), error: vi.fn<(m: string, c?: unknown) => void>() });
 

@@ -37,36 +37,32 @@ describe('runtime manifest', () => {
     }
   });
 
-  it.each(stores.map((store) => [store.name, store] as const))('store %s imports only core, its helpers and its client', (_name, store) => {
-    const allowedPackages = Object.keys(store.dependencies);
+  /**
+   * A store's or glue's file and helpers import only node: built-ins, core, the entry's own
+   * helpers (`./_name.js`) and its packages, and the manifest lists exactly the helpers imported:
+   * an app gets no file that nothing imports.
+   */
+  function expectImports(folder: string, files: readonly string[], helpers: readonly string[], packages: readonly string[]) {
     const helpersImported = new Set<string>();
-    for (const file of [store.file, ...store.helpers]) {
+    for (const file of files) {
       for (const specifier of importsOf(file)) {
         const helper = /^\.\/(_[a-z-]+)\.js$/.exec(specifier)?.[1];
-        if (helper !== undefined) helpersImported.add(`stores/${helper}.ts`);
-        const ok = specifier.startsWith('node:') || specifier.startsWith('../core/') || helper !== undefined || allowedPackages.includes(packageOf(specifier));
+        if (helper !== undefined) helpersImported.add(`${folder}/${helper}.ts`);
+        const ok = specifier.startsWith('node:') || specifier.startsWith('../core/') || helper !== undefined || packages.includes(packageOf(specifier));
         expect(ok, `${file} imports ${specifier}`).toBe(true);
       }
     }
-    // Exactly the helpers it imports: an app gets no file that nothing imports.
-    expect([...helpersImported].sort()).toEqual([...store.helpers].sort());
-    const factory = readFileSync(join(runtime, store.file), 'utf8');
-    expect(factory).toContain(`export function ${store.factory}(`);
+    expect([...helpersImported].sort()).toEqual([...helpers].sort());
+  }
+
+  it.each(stores.map((store) => [store.name, store] as const))('store %s imports only core, its helpers and its client', (_name, store) => {
+    expectImports('stores', [store.file, ...store.helpers], store.helpers, Object.keys(store.dependencies));
+    expect(readFileSync(join(runtime, store.file), 'utf8')).toContain(`export function ${store.factory}(`);
   });
 
   it.each(frameworks.map((framework) => [framework.name, framework] as const))('glue %s imports only core, its declared helpers and its framework', (_name, framework) => {
-    const allowedPackages = [...Object.keys(framework.dependencies), ...Object.keys(framework.devDependencies).map((name) => name.replace(/^@types\//, ''))];
-    const helpersImported = new Set<string>();
-    for (const file of [framework.file, ...framework.helpers]) {
-      for (const specifier of importsOf(file)) {
-        const helper = /^\.\/(_[a-z-]+)\.js$/.exec(specifier)?.[1];
-        if (helper !== undefined) helpersImported.add(`frameworks/${helper}.ts`);
-        const ok = specifier.startsWith('node:') || specifier.startsWith('../core/') || helper !== undefined || allowedPackages.includes(packageOf(specifier));
-        expect(ok, `${file} imports ${specifier}`).toBe(true);
-      }
-    }
-    // Exactly the helpers it imports: an app gets no file that nothing imports.
-    expect([...helpersImported].sort()).toEqual([...framework.helpers].sort());
+    const packages = [...Object.keys(framework.dependencies), ...Object.keys(framework.devDependencies).map((name) => name.replace(/^@types\//, ''))];
+    expectImports('frameworks', [framework.file, ...framework.helpers], framework.helpers, packages);
     expect(readFileSync(join(runtime, framework.file), 'utf8')).toContain(`export function ${framework.factory}(`);
   });
 

@@ -1,18 +1,9 @@
 /** The Fastify glue held to the framework-fidelity suite (test/framework-fidelity.ts). */
 import { PassThrough, Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify from 'fastify';
 import { fastifySession } from '../../runtime/frameworks/fastify.js';
 import { errorReply, routes } from '../framework-contract.js';
-import { APP_SET_COOKIE, fidelity, PREFIXES, testFidelity } from '../framework-fidelity.js';
-
-async function* chunks(): AsyncGenerator<string> {
-  yield 'a';
-  await sleep(5);
-  yield 'b';
-  await sleep(5);
-  yield 'c';
-}
+import { APP_SET_COOKIE, chunks, fidelity, PREFIXES, testFidelity } from '../framework-fidelity.js';
 
 testFidelity('fastify', {
   secondMount: 'refused',

@@ -1,20 +1,11 @@
 /** The Koa glue held to the framework-fidelity suite (test/framework-fidelity.ts). */
 import { createServer } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Koa, { type Context } from 'koa';
 import type { Session, SessionData } from '../../runtime/core/session.js';
 import { koaSession } from '../../runtime/frameworks/koa.js';
 import { errorReply, listen, routes } from '../framework-contract.js';
-import { APP_SET_COOKIE, fidelity, PREFIXES, testFidelity } from '../framework-fidelity.js';
-
-async function* chunks(): AsyncGenerator<string> {
-  yield 'a';
-  await sleep(5);
-  yield 'b';
-  await sleep(5);
-  yield 'c';
-}
+import { APP_SET_COOKIE, chunks, fidelity, PREFIXES, testFidelity } from '../framework-fidelity.js';
 
 type Handler = (ctx: Context, session: Session<SessionData>) => unknown;
 
