@@ -8,7 +8,10 @@
  *   PATCH  /session          JSON object: sets each key, null deletes → 200 {"data":{...}}
  *   DELETE /session          invalidate → 204
  *   POST   /session/refresh  {"rotate":bool,"maxAge"?:seconds} → 200 {"data":{...}}
- *   POST   /login            {"user":"name"}: sets user, rotates the id → 200 {"data":{...}}
+ *   POST   /login            {"user":"name"}: session.login(user) (a new id) and sets "user" → 200 {"data":{...}}
+ *   GET    /me/sessions      the user's sessions → 200 {"sessions":[...]}, 401 when not logged in
+ *   DELETE /me/sessions/:handle               revokes one → 204 (404 when it is not the user's)
+ *   POST   /me/sessions/revoke-others         → 204; POST /me/sessions/revoke-all → 204
  *   GET    /count            increments "count" with update() → 200 {"count":n}
  *   POST   /flash            {"message":"..."}: flashes it under "notice" → 204
  *   GET    /flash            takes the "notice" messages → 200 {"messages":[...]}
@@ -84,8 +87,26 @@ export const routes = {
     const user = isObject(body) ? body.user : undefined;
     if (typeof user !== 'string' || user === '') throw new BadRequest('expected {"user":"name"}');
     session.set('user', user);
-    session.refresh({ rotate: true });
+    session.login(user);
     return { data: session.toJSON() };
+  },
+
+  /** GET /me/sessions, DELETE /me/sessions/:handle and the two revocations, by route name. */
+  async mySessions(
+    manager: SessionManager,
+    session: Session<SessionData>,
+    action: 'list' | 'revoke' | 'revoke-others' | 'revoke-all',
+    handle?: string,
+  ): Promise<{ status: number; body?: unknown }> {
+    const userId = session.userId;
+    if (userId === undefined) return { status: 401, body: { error: 'not logged in' } };
+    if (action === 'list') return { status: 200, body: { sessions: await manager.list(userId, session) } };
+    if (action === 'revoke')
+      return (await manager.revoke(userId, handle ?? '')) ? { status: 204 } : { status: 404, body: { error: 'no such session' } };
+    await manager.revokeAll(userId, action === 'revoke-others' ? { except: session } : {});
+    // Everywhere includes here: this browser's cookie is cleared too.
+    if (action === 'revoke-all') session.invalidate();
+    return { status: 204 };
   },
 
   count(session: Session<SessionData>): { count: number } {
@@ -524,6 +545,27 @@ export function testFramework(name: string, harness: FrameworkHarness): void {
       expect(shown.sort()).toEqual(['Saved', 'one', 'two']);
       expect((await browser.send('GET', '/flash')).body).toEqual({ messages: [] });
       expect((await browser.send('POST', '/flash', { message: 42 })).status).toBe(400);
+    });
+
+    it("a user's sessions over HTTP: listed, one revoked, the others, then all", async () => {
+      const url = await start();
+      const [laptop, phone, tablet] = [new Browser(url), new Browser(url), new Browser(url)];
+      for (const browser of [laptop, phone, tablet]) await browser.send('POST', '/login', { user: 'ada' });
+      expect((await new Browser(url).send('GET', '/me/sessions')).status).toBe(401);
+      const listed = (await laptop.send('GET', '/me/sessions')).body as {
+        sessions: Array<{ handle: string; current: boolean; createdAt: number; lastSeenAt: number; ip: string; userAgent: string }>;
+      };
+      expect(listed.sessions).toHaveLength(3);
+      expect(listed.sessions.filter((entry) => entry.current)).toHaveLength(1);
+      const phoneHandle = ((await phone.send('GET', '/me/sessions')).body as typeof listed).sessions.find((entry) => entry.current)!.handle;
+      expect((await laptop.send('DELETE', `/me/sessions/${phoneHandle}`)).status).toBe(204);
+      expect((await laptop.send('DELETE', `/me/sessions/${phoneHandle}`)).status).toBe(404);
+      expect((await phone.send('GET', '/me/sessions')).status).toBe(401);
+      expect((await laptop.send('POST', '/me/sessions/revoke-others')).status).toBe(204);
+      expect((await tablet.send('GET', '/me/sessions')).status).toBe(401);
+      expect(((await laptop.send('GET', '/me/sessions')).body as typeof listed).sessions).toHaveLength(1);
+      expect((await laptop.send('POST', '/me/sessions/revoke-all')).status).toBe(204);
+      expect((await laptop.send('GET', '/me/sessions')).status).toBe(401);
     });
 
     it('a cookie the app sets survives next to the session cookie', async () => {

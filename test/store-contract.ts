@@ -302,6 +302,73 @@ export function testStore(name: string, contract: StoreContract): void {
         expect(after.toJSON()).toEqual({ user: 'ada' });
       }, 30_000);
 
+      test("a user's sessions: listed with their device, revoked one by one or all but the current one", async () => {
+        const manager = createSessionManager({ store, logger: quiet, regenerateEvery: false });
+        const user = `user-${randomKey().slice(0, 8)}`;
+        const devices: Array<{ device: string; cookie: string }> = [];
+        for (const device of ['laptop', 'phone', 'tablet']) {
+          const session = await manager.load({ ...visit(), userAgent: device });
+          session.login(user);
+          devices.push({ device, cookie: pairOf((await manager.commit(session))!) });
+        }
+        const laptop = await manager.load(visit(devices[0]!.cookie));
+        expect(laptop.userId).toBe(user);
+        expect(laptop.authenticatedAt).toBeGreaterThan(Date.now() - 60_000);
+        const listed = await manager.list(user, laptop);
+        expect(listed.map((entry) => entry.userAgent).sort()).toEqual(['laptop', 'phone', 'tablet']);
+        expect(listed.filter((entry) => entry.current).map((entry) => entry.userAgent)).toEqual(['laptop']);
+        for (const entry of listed) {
+          expect(entry.ip).toBe('127.0.0.1');
+          expect(entry.createdAt).toBeLessThanOrEqual(entry.lastSeenAt);
+          // A handle is no credential: presented as a cookie it is a stranger.
+          expect((await manager.load(visit(`session_id=${entry.handle}`))).isNew).toBe(true);
+        }
+
+        const phone = listed.find((entry) => entry.userAgent === 'phone')!;
+        expect(await manager.revoke(user, phone.handle)).toBe(true);
+        expect((await manager.load(visit(devices[1]!.cookie))).isNew).toBe(true);
+        expect((await manager.list(user)).map((entry) => entry.userAgent).sort()).toEqual(['laptop', 'tablet']);
+
+        expect(await manager.revokeAll(user, { except: laptop })).toBe(1);
+        expect((await manager.load(visit(devices[2]!.cookie))).isNew).toBe(true);
+        expect((await manager.load(visit(devices[0]!.cookie))).userId).toBe(user);
+        expect(await manager.revokeAll(user)).toBe(1);
+        expect((await manager.load(visit(devices[0]!.cookie))).isNew).toBe(true);
+        expect(await manager.list(user)).toEqual([]);
+      }, 30_000);
+
+      test('revokeAll: requests in flight that commit afterwards are not served as the session, and a racing login is either revoked or listed', async () => {
+        const manager = createSessionManager({ store, logger: quiet, regenerateEvery: false });
+        const other = createSessionManager({ store, logger: quiet, regenerateEvery: false });
+        const user = `user-${randomKey().slice(0, 8)}`;
+        const first = await manager.load(visit());
+        first.login(user);
+        const cookie = pairOf((await manager.commit(first))!);
+        // In flight: loaded before the revocation, committing after it.
+        const inFlight = await Promise.all([manager, other].map((m) => m.load(visit(cookie))));
+        expect(inFlight.map((session) => session.userId)).toEqual([user, user]);
+        await other.revokeAll(user);
+        inFlight[0]!.set('late', 1);
+        inFlight[1]!.refresh({ rotate: true });
+        const late = await Promise.all([manager.commit(inFlight[0]!), other.commit(inFlight[1]!)]);
+        for (const setCookie of late) {
+          if (setCookie === undefined || /Max-Age=0/.test(setCookie)) continue;
+          expect((await manager.load(visit(pairOf(setCookie)))).isNew).toBe(true);
+        }
+        expect((await manager.load(visit(cookie))).isNew).toBe(true);
+
+        // Logins racing revocations: a login that survives is always one the user can see and revoke.
+        for (let round = 0; round < 10; round++) {
+          const session = await manager.load(visit());
+          session.login(user);
+          const [setCookie] = await Promise.all([manager.commit(session), other.revokeAll(user)]);
+          const loggedIn = setCookie !== undefined && !/Max-Age=0/.test(setCookie);
+          const survived = loggedIn && (await manager.load(visit(pairOf(setCookie)))).userId === user;
+          expect((await manager.list(user)).length).toBe(survived ? 1 : 0);
+          await manager.revokeAll(user);
+        }
+      }, 60_000);
+
       test('a slow write racing a logout: the session stays destroyed', async () => {
         const manager = createSessionManager({ store, logger: quiet, regenerateEvery: false });
         const first = await manager.load(visit());

@@ -139,6 +139,9 @@ export function serialize(values: SessionValues): string {
 /** Where flash messages live in the data: flash key → messages, changed only by adding and taking. */
 export const FLASH_KEY = '$flash';
 
+/** Where a logged-in session keeps its user (see ./users.ts), changed only by login. */
+export const USER_KEY = '$user';
+
 /** One Session.update() call, re-applied to the freshest stored value when the session is saved. */
 export interface Update {
   key: string;
@@ -157,6 +160,8 @@ export interface Contribution {
   updates: readonly Update[];
   /** The flash messages it added, appended to the stored ones. */
   flashes: ReadonlyMap<string, readonly unknown[]>;
+  /** The user it logged in, if it did (see ./users.ts). */
+  user?: unknown;
 }
 
 /**
@@ -188,7 +193,7 @@ export function mergeOnto(baseText: string, contributions: Iterable<Contribution
  */
 function replay(base: SessionValues, contribution: Contribution): SessionValues {
   const changes = diffData(parseData(contribution.loadedText) ?? {}, contribution.values);
-  const computed = new Set([FLASH_KEY, ...contribution.updates.map((update) => update.key)]);
+  const computed = new Set([FLASH_KEY, USER_KEY, ...contribution.updates.map((update) => update.key)]);
   for (const key of computed) delete changes.set[key];
   changes.removed = changes.removed.filter((key) => !computed.has(key));
   const values = applyChanges(base, changes);
@@ -197,6 +202,7 @@ function replay(base: SessionValues, contribution: Contribution): SessionValues 
     if (next === undefined) delete values[key];
     else values[key] = next;
   }
+  if (contribution.user !== undefined) values[USER_KEY] = contribution.user;
   return withFlashes(values, contribution.flashes);
 }
 

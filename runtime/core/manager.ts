@@ -20,7 +20,8 @@
 import { clearCookie, inCookiePath, readCookie } from './cookie.js';
 import { buildRecord, expiryFrom, isLive, planCommit, trimIp, trimUserAgent } from './commit-plan.js';
 import { CommitQueue, type Queued } from './commit-queue.js';
-import { parseData, serialize, withFlashes, type Contribution } from './data.js';
+import { parseData, serialize, USER_KEY, withFlashes, type Contribution } from './data.js';
+import { isSessionUser, newHandle, type SessionUser, type UserSession } from './users.js';
 import { SessionStoreError } from './errors.js';
 import { guardedStore } from './guarded-store.js';
 import { KnownIds, type Identity } from './known-ids.js';
@@ -38,6 +39,19 @@ export interface SessionManager {
    * `SessionDataError` for data that cannot be stored.
    */
   commit(session: Session<SessionData>, options?: CommitOptions): Promise<string | undefined>;
+  /**
+   * The live sessions of a user (see Session.login), oldest first; `current` marks the one it
+   * is. A session of the user that ended (logged out, expired) is dropped from the list as it is read.
+   */
+  list(userId: string, current?: Session<SessionData>): Promise<UserSession[]>;
+  /** Ends one of a user's sessions by its handle (from list); resolves whether it was one of theirs. */
+  revoke(userId: string, handle: string): Promise<boolean>;
+  /**
+   * Ends every session of a user ("log out everywhere"), or all but `except` ("log out other
+   * devices"), and resolves how many. Once it resolves, none of them is served again, including
+   * requests already in flight; a login racing it is revoked too unless it registered after it.
+   */
+  revokeAll(userId: string, options?: { except?: Session<SessionData> }): Promise<number>;
   /** Sweeps expired sessions (for stores without native expiry); schedule it yourself. */
   deleteExpired(): Promise<number | undefined>;
   /** Closes the store. */
@@ -64,11 +78,8 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   const { logger } = config;
   const store = guardedStore(config.store, config.storeTimeout, logger);
   const knownIds = new KnownIds(config.secrets);
-  const { locate, rotateNow, rotateWithGrace, writeTogether, takeFlash, forget, issue, cookieFor } = sessionWrites(
-    store,
-    config,
-    knownIds,
-  );
+  const { locate, rotateNow, rotateWithGrace, writeTogether, takeFlash, forget, issue, cookieFor, users } =
+    sessionWrites(store, config, knownIds);
   const queue = new CommitQueue<Job, string | undefined>(saveBatch);
   let warnedInsecure = false;
 
@@ -96,18 +107,18 @@ export function createSessionManager(options: SessionOptions): SessionManager {
       if (identity === undefined) continue;
       if (++candidates > MAX_COOKIE_CANDIDATES) break;
       const located = await locate(identity.key);
-      const session = located && accept(identity, located, request);
+      const session = located && (await accept(identity, located, request));
       if (session) return session;
     }
     return new Session({}, newState(request, values.length > 0));
   }
 
   /** A record becomes a session only if it is live, bound to this client (if so configured) and parses. */
-  function accept(
+  async function accept(
     identity: Identity,
     { key, record }: Located,
     request: RequestInfo,
-  ): Session<SessionData> | undefined {
+  ): Promise<Session<SessionData> | undefined> {
     if (!isLive(record, Date.now(), config)) return undefined;
     if (config.bindIp && record.ip !== trimIp(request.ip)) {
       logger.warn('[session] session presented from another IP address; treated as a new visitor');
@@ -122,6 +133,10 @@ export function createSessionManager(options: SessionOptions): SessionManager {
       logger.warn(`[session] [${store.name}] ignored a corrupt or foreign session record`);
       return undefined;
     }
+    // A logged-in session is served only while its user's sessions hold it (see ./users.ts):
+    // one more store read, for logged-in sessions only.
+    const user = values[USER_KEY];
+    if (isSessionUser(user) && !(await users.isCurrent(user))) return undefined;
     const state: SessionState = { ...newState(request, true), identity, key, record, loadedText: record.data };
     state.takeStoredFlash = (flashKey) => takeFlash({ key, record }, flashKey);
     return new Session(values, state);
@@ -137,8 +152,11 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     state.sealed = 'already-saved';
     const canSetCookie = options?.cookie ?? true;
     try {
-      // The data to save: the session's, with the flash messages this request added.
-      const values = withFlashes(Session.values(session), state.flashes);
+      // The data to save: the session's, with the flash messages this request added and the user
+      // it logged in (under the epoch their sessions have now: see ./users.ts).
+      const login = state.login && !state.invalidated ? await loggedIn(state.login) : undefined;
+      const own = withFlashes(Session.values(session), state.flashes);
+      const values = login ? { ...own, [USER_KEY]: login } : own;
       const text = state.invalidated ? '' : serialize(values);
       const { identity, key, record } = state;
       const forwarded = identity !== undefined && key !== identity.key;
@@ -146,9 +164,9 @@ export function createSessionManager(options: SessionOptions): SessionManager {
       if (step === undefined) return undefined;
       const secure = isSecure(state.request);
       const { loadedText, updates, flashes } = state;
-      const contribution: Contribution = { loadedText, values, text, updates, flashes };
+      const contribution: Contribution = { loadedText, values, text, updates, flashes, user: login };
       if (step === 'clear-cookie') return clearCookie(config.cookie, secure);
-      if (step === 'create') return await createSession(state, text, secure);
+      if (step === 'create') return await createSession(state, text, secure, login);
       if (!identity || key === undefined || !record) return undefined; // only a new visitor lacks them
       const cookie = await queue.run(key, { step, state: { ...state, record }, identity, key, contribution, secure });
       return canSetCookie ? cookie : undefined;
@@ -159,11 +177,26 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   }
 
   /** A new visitor stored something: its data under a brand-new id, outside the queue (nobody else knows it). */
-  async function createSession(state: SessionState, text: string, secure: boolean): Promise<string> {
+  async function createSession(
+    state: SessionState,
+    text: string,
+    secure: boolean,
+    login: SessionUser | undefined,
+  ): Promise<string | undefined> {
     const now = Date.now();
     const maxAge = state.maxAge ?? config.maxAge;
     const fields = { data: text, version: 1, createdAt: now, issuedAt: now, maxAge, request: state.request };
-    return issue(buildRecord(fields, now, config), now, secure);
+    return issue(buildRecord(fields, now, config), now, secure, login);
+  }
+
+  async function loggedIn({ userId, at }: { userId: string; at: number }): Promise<SessionUser> {
+    return { id: userId, handle: newHandle(), epoch: await users.epoch(userId), at };
+  }
+
+  /** The handle of a logged-in session, to tell it in its user's list. */
+  function handleOf(session: Session<SessionData> | undefined): string | undefined {
+    const user = session && Session.values(session)[USER_KEY];
+    return isSessionUser(user) ? user.handle : undefined;
   }
 
   /**
@@ -232,6 +265,9 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     options: config,
     load,
     commit,
+    list: (userId, current) => users.list(userId, handleOf(current)),
+    revoke: (userId, handle) => users.revoke(userId, handle),
+    revokeAll: (userId, options) => users.revokeAll(userId, handleOf(options?.except)),
     deleteExpired: () => store.deleteExpired(),
     close: () => store.close(),
   };
@@ -256,5 +292,6 @@ function newState(request: RequestInfo, cookieSent: boolean): SessionState {
     updates: [],
     flashes: new Map(),
     takeStoredFlash: undefined,
+    login: undefined,
   };
 }

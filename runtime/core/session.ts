@@ -1,4 +1,4 @@
-import { FLASH_KEY, isForbiddenKey, type SessionValues, type Update } from './data.js';
+import { FLASH_KEY, isForbiddenKey, USER_KEY, type SessionValues, type Update } from './data.js';
 import { parseDuration, type Duration } from './duration.js';
 import { SessionDataError, SessionUsageError, type SessionUsageErrorCode } from './errors.js';
 import type { Identity } from './known-ids.js';
@@ -82,6 +82,8 @@ export interface SessionState {
    * stored session): resolves exactly the messages this call removed.
    */
   takeStoredFlash: ((key: string) => Promise<unknown[]>) | undefined;
+  /** Set by login(): the user this request logs in, and when. */
+  login: { userId: string; at: number } | undefined;
 }
 
 export const sessionState = Symbol('session.state');
@@ -98,6 +100,38 @@ export class Session<Data extends SessionData = SessionData> {
   constructor(values: SessionValues, state: SessionState) {
     this.#values = values;
     this[sessionState] = state;
+  }
+
+  /**
+   * Logs `userId` in: at save the session gets a new id (as refresh({ rotate: true }): a planted
+   * id is worthless), records the user and the login time, and joins the user's sessions, which
+   * the app can list and revoke (sessions.list, revoke, revokeAll). A logged-in session is served
+   * only while the user's sessions still hold it.
+   */
+  login(userId: string): this {
+    this.#assertChangeable();
+    if (typeof userId !== 'string' || userId === '' || userId.length > 255)
+      throw new SessionDataError('invalid-value', 'a user id is a string of 1 to 255 characters');
+    const state = this[sessionState];
+    state.login = { userId, at: Date.now() };
+    state.rotate = true;
+    state.refreshed = true;
+    return this;
+  }
+
+  /** The logged-in user, if any (see login). */
+  get userId(): string | undefined {
+    return this[sessionState].login?.userId ?? this.#user()?.id;
+  }
+
+  /** Epoch ms of the login, so an app can ask for a fresh one before a sensitive action. */
+  get authenticatedAt(): number | undefined {
+    return this[sessionState].login?.at ?? this.#user()?.at;
+  }
+
+  #user(): { id: string; at: number } | undefined {
+    const user = this.#values[USER_KEY] as { id?: unknown; at?: unknown } | undefined;
+    return typeof user?.id === 'string' && typeof user.at === 'number' ? { id: user.id, at: user.at } : undefined;
   }
 
   /** True until the session has been stored once (the visitor had no valid session cookie). */
@@ -193,7 +227,9 @@ export class Session<Data extends SessionData = SessionData> {
   }
 
   keys(): Array<keyof Data & string> {
-    return Object.keys(this.#values).filter((key) => key !== FLASH_KEY) as Array<keyof Data & string>;
+    return Object.keys(this.#values).filter((key) => key !== FLASH_KEY && key !== USER_KEY) as Array<
+      keyof Data & string
+    >;
   }
 
   /**
@@ -202,8 +238,10 @@ export class Session<Data extends SessionData = SessionData> {
    */
   clear(): void {
     this.#assertChangeable();
-    const flashes = this.#values[FLASH_KEY];
-    this.#values = flashes === undefined ? {} : { [FLASH_KEY]: flashes };
+    const { [FLASH_KEY]: flashes, [USER_KEY]: user } = this.#values;
+    this.#values = {};
+    if (flashes !== undefined) this.#values[FLASH_KEY] = flashes;
+    if (user !== undefined) this.#values[USER_KEY] = user;
     this[sessionState].updates.length = 0;
   }
 
@@ -214,7 +252,7 @@ export class Session<Data extends SessionData = SessionData> {
 
   /** A shallow copy of the data, e.g. to send it to the client. */
   toJSON(): Partial<Data> {
-    const { [FLASH_KEY]: _flashes, ...data } = this.#values;
+    const { [FLASH_KEY]: _flashes, [USER_KEY]: _user, ...data } = this.#values;
     return data as Partial<Data>;
   }
 
@@ -263,6 +301,8 @@ function checkKey(key: string): void {
   if (isForbiddenKey(key)) throw new SessionDataError('invalid-key', `"${key}" cannot be used as a session key`);
   if (key === FLASH_KEY)
     throw new SessionDataError('invalid-key', `"${key}" is where flash messages live; use flash() and takeFlash()`);
+  if (key === USER_KEY)
+    throw new SessionDataError('invalid-key', `"${key}" is where the logged-in user lives; use login()`);
 }
 
 function checkValue(key: string, value: unknown): void {

@@ -2,12 +2,13 @@
  * How a loaded session is written back: the conditional-write-and-merge loop every write goes
  * through, and the id rotations built on it. Used by ./manager.ts, which decides what to write.
  */
-import { serializeCookie } from './cookie.js';
+import { clearCookie, serializeCookie } from './cookie.js';
 import { BoundedMap } from './bounded-map.js';
 import { buildRecord, type CommitStep } from './commit-plan.js';
 import type { Queued } from './commit-queue.js';
 import {
   FLASH_KEY,
+  USER_KEY,
   forwardingData,
   forwardingTarget,
   isFlashBag,
@@ -18,6 +19,7 @@ import {
 } from './data.js';
 import { SessionDataError, SessionStoreError } from './errors.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { isSessionUser, userSessions, type SessionUser } from './users.js';
 import type { Identity, KnownIds } from './known-ids.js';
 import type { ResolvedOptions } from './options.js';
 import type { SessionState } from './session.js';
@@ -167,10 +169,12 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions, know
     const now = Date.now();
     const data = mergeOnto(current.record.data, [job.contribution]);
     const record = buildRecord({ ...fieldsFor(job, current.record, data), version: 1, issuedAt: now }, now, config);
-    const cookie = await issue(record, now, job.secure);
+    const login = job.contribution.user;
+    const cookie = await issue(record, now, job.secure, isSessionUser(login) ? login : undefined);
     await store.destroy(current.key);
     if (current.key !== job.identity.key) await store.destroy(job.identity.key);
-    return cookie;
+    // A login that lost the race with a revokeAll(): the old id is gone too, so the browser's cookie goes.
+    return cookie ?? clearCookie(config.cookie, job.secure);
   }
 
   /**
@@ -213,7 +217,10 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions, know
         expiresAt: now + (config.rotateGrace ?? 0),
       };
     });
-    if (written) return cookieFor(fresh.cookieValue, moved.expiresAt, now, job.secure);
+    if (written) {
+      await followUser(moved.data, fresh.key);
+      return cookieFor(fresh.cookieValue, moved.expiresAt, now, job.secure);
+    }
     await store.destroy(fresh.key);
     return declinedAt ? joinWinner(declinedAt, job) : undefined;
   }
@@ -243,11 +250,32 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions, know
     };
   }
 
-  /** Stores a record under a brand-new id and returns its cookie. */
-  async function issue(record: SessionRecord, now: number, secure: boolean): Promise<string> {
+  /**
+   * Stores a record under a brand-new id and returns its cookie. With `login`, the new session
+   * joins its user's sessions; if a revokeAll() got there first, it is deleted again and no cookie
+   * is returned. A logged-in session that only changes id takes its place in the user's list along.
+   */
+  async function issue(
+    record: SessionRecord,
+    now: number,
+    secure: boolean,
+    login?: SessionUser,
+  ): Promise<string | undefined> {
     const fresh = knownIds.issue();
     await createRecord(fresh.key, record);
+    if (login) {
+      if (!(await users.register(login, fresh.key))) {
+        await store.destroy(fresh.key);
+        return undefined;
+      }
+    } else await followUser(record.data, fresh.key);
     return cookieFor(fresh.cookieValue, record.expiresAt, now, secure);
+  }
+
+  /** After an id rotation, a logged-in session's entry in its user's list points at the new key. */
+  async function followUser(data: string, key: string): Promise<void> {
+    const user = parseData(data)?.[USER_KEY];
+    if (isSessionUser(user)) await users.move(user, key);
   }
 
   async function createRecord(key: string, record: SessionRecord): Promise<void> {
@@ -309,7 +337,9 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions, know
     latestWrites.delete(key);
   }
 
-  return { locate, writeTogether, rotateNow, rotateWithGrace, takeFlash, forget, issue, cookieFor };
+  const users = userSessions({ store, locate, writeOnFreshest }, config.maxAge);
+
+  return { locate, writeTogether, rotateNow, rotateWithGrace, takeFlash, forget, issue, cookieFor, users };
 }
 
 export type SessionWrites = ReturnType<typeof sessionWrites>;

@@ -36,6 +36,15 @@ export function startApp(createApp: typeof express, manager: SessionManager) {
   app.get('/count', (req, res) => {
     res.json(routes.count(req.session));
   });
+  const mine = (action: Parameters<typeof routes.mySessions>[2]) => async (req: express.Request, res: express.Response) => {
+    const reply = await routes.mySessions(manager, req.session, action, String(req.params.handle ?? ''));
+    if (reply.body === undefined) res.status(reply.status).end();
+    else res.status(reply.status).json(reply.body);
+  };
+  app.get('/me/sessions', mine('list'));
+  app.delete('/me/sessions/:handle', mine('revoke'));
+  app.post('/me/sessions/revoke-others', mine('revoke-others'));
+  app.post('/me/sessions/revoke-all', mine('revoke-all'));
   app.post('/flash', (req, res) => {
     routes.flash(req.session, req.body);
     res.status(204).end();

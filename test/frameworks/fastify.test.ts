@@ -1,5 +1,5 @@
 /** The Fastify glue held to the framework contract (test/framework-contract.ts). */
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
 import { SessionUsageError } from '../../runtime/core/errors.js';
 import { createSessionManager } from '../../runtime/core/manager.js';
@@ -27,6 +27,16 @@ testFramework('fastify', {
       scoped.post('/session/refresh', async (request) => routes.refresh(request.session, request.body));
       scoped.post('/login', async (request) => routes.login(request.session, request.body));
       scoped.get('/count', async (request) => routes.count(request.session));
+      const mine =
+        (action: Parameters<typeof routes.mySessions>[2]) =>
+        async (request: FastifyRequest<{ Params: { handle?: string } }>, reply: FastifyReply) => {
+          const result = await routes.mySessions(manager, request.session, action, request.params.handle);
+          return reply.code(result.status).send(result.body);
+        };
+      scoped.get('/me/sessions', mine('list'));
+      scoped.delete('/me/sessions/:handle', mine('revoke'));
+      scoped.post('/me/sessions/revoke-others', mine('revoke-others'));
+      scoped.post('/me/sessions/revoke-all', mine('revoke-all'));
       scoped.post('/flash', async (request, reply) => {
         routes.flash(request.session, request.body);
         return reply.code(204).send();

@@ -35,6 +35,16 @@ testFramework('hono', {
     app.post('/session/refresh', async (c) => c.json(routes.refresh(c.get('session'), await body(c))));
     app.post('/login', async (c) => c.json(routes.login(c.get('session'), await body(c))));
     app.get('/count', (c) => c.json(routes.count(c.get('session'))));
+    const mine = (action: Parameters<typeof routes.mySessions>[2]) => async (c: Context) => {
+      const result = await routes.mySessions(manager, c.get('session'), action, c.req.param('handle'));
+      return result.body === undefined
+        ? c.body(null, result.status as 204)
+        : c.json(result.body, result.status as ContentfulStatusCode);
+    };
+    app.get('/me/sessions', mine('list'));
+    app.delete('/me/sessions/:handle', mine('revoke'));
+    app.post('/me/sessions/revoke-others', mine('revoke-others'));
+    app.post('/me/sessions/revoke-all', mine('revoke-all'));
     app.post('/flash', async (c) => {
       routes.flash(c.get('session'), await body(c));
       return c.body(null, 204);

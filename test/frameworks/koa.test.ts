@@ -28,6 +28,14 @@ testFramework('koa', {
     app.use(koaSession(manager));
     app.use(async (ctx) => {
       const { session } = ctx;
+      const mine = /^\/me\/sessions(?:\/(revoke-others|revoke-all)|\/([^/]+))?$/.exec(ctx.path);
+      if (mine) {
+        const action = mine[1] === 'revoke-others' || mine[1] === 'revoke-all' ? mine[1] : mine[2] ? 'revoke' : 'list';
+        const result = await routes.mySessions(manager, session, action, mine[2]);
+        ctx.status = result.status;
+        if (result.body !== undefined) ctx.body = result.body;
+        return;
+      }
       switch (`${ctx.method} ${ctx.path}`) {
         case 'GET /session':
           ctx.body = routes.get(session);

@@ -13,6 +13,13 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 function app(manager: SessionManager, options: NodeSessionOptions = {}) {
   const handle = nodeSession(manager, options).withSession(async (req, res, session) => {
     try {
+      const mine = /^\/me\/sessions(?:\/(revoke-others|revoke-all)|\/([^/]+))?$/.exec(req.url ?? '');
+      if (mine) {
+        const action = mine[1] === 'revoke-others' || mine[1] === 'revoke-all' ? mine[1] : mine[2] ? 'revoke' : 'list';
+        const result = await routes.mySessions(manager, session, action, mine[2]);
+        if (result.body === undefined) return res.writeHead(result.status).end();
+        return json(res, result.status, result.body);
+      }
       switch (`${req.method} ${req.url}`) {
         case 'GET /session':
           return json(res, 200, routes.get(session));

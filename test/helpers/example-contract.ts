@@ -102,6 +102,43 @@ export async function driveExampleContract(baseUrl: string, options: ContractOpt
     'a flash message is shown exactly once to parallel readers',
   );
 
+  // A user's sessions: listed, one revoked, the others, everywhere.
+  type Listed = { sessions: Array<{ handle: string; current: boolean; userAgent: string; ip: string }> };
+  equal(
+    (await new CookieClient(baseUrl).request('GET', '/me/sessions')).status,
+    401,
+    'GET /me/sessions without a login is 401',
+  );
+  const mine = await client.request('GET', '/me/sessions');
+  equal(mine.status, 200, 'GET /me/sessions answers 200 after login');
+  const [phone, tablet] = [new CookieClient(baseUrl), new CookieClient(baseUrl)];
+  for (const device of [phone, tablet]) await device.request('POST', '/login', { user: 'grace' });
+  const listed = (await client.request('GET', '/me/sessions')).body as Listed;
+  equal(listed.sessions.length, 3, "the user's three sessions are listed");
+  equal(listed.sessions.filter((entry) => entry.current).length, 1, 'exactly one is marked current');
+  const phoneHandle = ((await phone.request('GET', '/me/sessions')).body as Listed).sessions.find(
+    (entry) => entry.current,
+  )?.handle;
+  equal(
+    (await client.request('DELETE', `/me/sessions/${phoneHandle}`)).status,
+    204,
+    'DELETE /me/sessions/:handle answers 204',
+  );
+  equal((await phone.request('GET', '/me/sessions')).status, 401, 'the revoked session is logged out');
+  equal((await client.request('POST', '/me/sessions/revoke-others')).status, 204, 'revoke-others answers 204');
+  equal((await tablet.request('GET', '/me/sessions')).status, 401, 'revoke-others logs the other devices out');
+  equal(
+    ((await client.request('GET', '/me/sessions')).body as Listed).sessions.length,
+    1,
+    'only the current one is left',
+  );
+  const laptop = new CookieClient(baseUrl);
+  await laptop.request('POST', '/login', { user: 'grace' });
+  equal((await laptop.request('POST', '/me/sessions/revoke-all')).status, 204, 'revoke-all answers 204');
+  equal((await laptop.request('GET', '/me/sessions')).status, 401, 'revoke-all logs out the current session too');
+  equal((await client.request('GET', '/me/sessions')).status, 401, 'and every other one');
+  await client.request('POST', '/login', { user: 'grace' });
+
   for (const junk of [
     'garbage',
     'a'.repeat(43),

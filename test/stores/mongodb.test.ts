@@ -65,6 +65,7 @@ describe.skipIf(!up)('mongodb store on a real server', () => {
               '20 concurrent updates against one version: exactly one wins',
               'update(): 50 parallel increments on one session from two processes end at +50',
               'flash messages: added by parallel requests, each shown exactly once to parallel readers in two processes',
+              'revokeAll: requests in flight that commit afterwards are not served as the session, and a racing login is either revoked or listed',
             ],
           },
         ]
