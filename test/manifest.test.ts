@@ -58,6 +58,12 @@ describe('runtime manifest', () => {
     expect(readFileSync(join(runtime, framework.file), 'utf8')).toContain(`export function ${framework.factory}(`);
   });
 
+  it.each(stores.map((store) => [store.name, store] as const))('store %s declares nativeExpiry as its deleteExpired behaves', (_name, store) => {
+    // A store whose backend expires records itself has nothing to sweep: its deleteExpired resolves undefined.
+    const source = readFileSync(join(runtime, store.file), 'utf8');
+    expect(/deleteExpired: async \(\) => undefined/.test(source), `${store.file} deleteExpired`).toBe(store.nativeExpiry);
+  });
+
   it('every store helper exists and every package in the manifest is installed here for the tests', () => {
     const installed = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
     const ours = { ...installed.dependencies, ...installed.devDependencies };
