@@ -19,6 +19,8 @@ export interface CliFlags {
   diff: boolean;
   force: boolean;
   json: boolean;
+  /** List every file, unchanged ones too. */
+  verbose: boolean;
   cwd: string;
   help: boolean;
   version: boolean;
@@ -47,6 +49,7 @@ Options:
   --diff                 also print the unified diff of every change
   --force                overwrite vendored files you edited (each kept as <file>.orig)
   --json                 print one JSON object on stdout, for tools
+  --verbose              list every file, unchanged ones too
   --cwd <path>           the app to generate into (default: the current folder)
   --help, -h             show this help
   --version, -v          show the generator version
@@ -55,34 +58,32 @@ Exit codes: 0 done (or up to date); 1 failed, or \`update\` left conflicts to re
 2 bad usage, or edited files in the way (nothing written).
 `;
 
+const OPTIONS = {
+  framework: { type: 'string' },
+  store: { type: 'string', multiple: true },
+  'remove-store': { type: 'string', multiple: true },
+  dir: { type: 'string' },
+  lang: { type: 'string' },
+  example: { type: 'string' },
+  install: { type: 'boolean', default: false },
+  yes: { type: 'boolean', short: 'y', default: false },
+  'dry-run': { type: 'boolean', default: false },
+  diff: { type: 'boolean', default: false },
+  force: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
+  cwd: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
+} as const;
+
 /** Parses argv strictly: an unknown option, a bad or empty value or conflicting flags are a UsageError (exit code 2). */
 export function parseFlags(argv: readonly string[]): CliFlags {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: withExampleDefault(argv),
-      strict: true,
-      allowPositionals: true,
-      options: {
-        framework: { type: 'string' },
-        store: { type: 'string', multiple: true },
-        'remove-store': { type: 'string', multiple: true },
-        dir: { type: 'string' },
-        lang: { type: 'string' },
-        example: { type: 'string' },
-        install: { type: 'boolean', default: false },
-        yes: { type: 'boolean', short: 'y', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        diff: { type: 'boolean', default: false },
-        force: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        cwd: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'v', default: false },
-      },
-    });
+    parsed = parseArgs({ args: withExampleDefault(argv), strict: true, allowPositionals: true, options: OPTIONS });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
+    throw new UsageError(`${parseArgsMessage(error as Error & { code?: string })} (see --help)`);
   }
   const { values, positionals } = parsed;
   const [command, ...extra] = positionals;
@@ -129,6 +130,7 @@ export function parseFlags(argv: readonly string[]): CliFlags {
     diff: values.diff,
     force: values.force,
     json: values.json,
+    verbose: values.verbose,
     cwd: values.cwd ?? '.',
     help: values.help,
     version: values.version,
@@ -144,6 +146,35 @@ function storeNames(values: readonly string[] | undefined, flag: string): string
       throw new UsageError(`unknown store "${name}"; choose from: ${stores.map((s) => s.name).join(', ')}`);
   }
   return [...new Set(names)];
+}
+
+/**
+ * parseArgs' own messages speak of positional arguments and `--` (which this CLI has no use for);
+ * an unknown option gets a plain message instead, with the closest known option when one is close.
+ */
+function parseArgsMessage(error: Error & { code?: string }): string {
+  const unknown = /^Unknown option '(-{1,2}[^']*)'/.exec(error.message)?.[1];
+  if (error.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || unknown === undefined) return error.message.split('\n')[0]!;
+  const name = unknown.replace(/^-+/, '').split('=')[0]!;
+  const closest = Object.keys(OPTIONS)
+    .map((option) => ({ option, distance: editDistance(name, option) }))
+    .sort((a, b) => a.distance - b.distance)[0];
+  const hint = closest !== undefined && closest.distance <= 2 ? `; did you mean --${closest.option}?` : '';
+  return `unknown option ${unknown}${hint}`;
+}
+
+/** Levenshtein distance: how many single-letter edits turn one word into the other. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 /** `--example` takes an optional file name; parseArgs wants a value, so supply the default. */

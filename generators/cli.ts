@@ -1,6 +1,6 @@
 import { HELP, parseFlags, type CliFlags } from './args.js';
 import type { OutputStream } from './colors.js';
-import { EditedFilesError, UsageError } from './errors.js';
+import { GeneratorError } from './errors.js';
 import { generatorVersion } from './paths.js';
 
 /*
@@ -16,6 +16,8 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Whether a person can answer prompts. */
   interactive: boolean;
+  /** Where the command runs: --cwd and every path the output shows are relative to it. */
+  cwd: string;
 }
 
 export function processIo(): CliIo {
@@ -24,6 +26,7 @@ export function processIo(): CliIo {
     stderr: process.stderr,
     env: process.env,
     interactive: !process.env['CI'] && process.stdin.isTTY === true && process.stdout.isTTY === true,
+    cwd: process.cwd(),
   };
 }
 
@@ -50,14 +53,19 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     const { run } = await import('./run.js');
     return await run(flags, io);
   } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
-    const exitCode = error instanceof UsageError ? 2 : 1;
-    io.stderr.write(`create-session-layer: ${message}\n`);
+    const coded =
+      error instanceof GeneratorError
+        ? error
+        : new GeneratorError('E_INTERNAL', error instanceof Error ? error.message : String(error), 1);
+    const message = coded.message.replace(/\s*\n\s*/g, ' ');
+    io.stderr.write(`create-session-layer: ${coded.code}: ${message}\n`);
     // Tools asked for JSON even when the flags themselves were the problem.
     if (flags?.json ?? argv.includes('--json')) {
-      const edited = error instanceof EditedFilesError ? { edited: error.files } : {};
-      io.stdout.write(`${JSON.stringify({ ok: false, error: message, exitCode, ...edited })}\n`);
+      const files = coded.files.length > 0 ? { files: coded.files } : {};
+      io.stdout.write(
+        `${JSON.stringify({ ok: false, exitCode: coded.exitCode, code: coded.code, error: message, ...files })}\n`,
+      );
     }
-    return exitCode;
+    return coded.exitCode;
   }
 }

@@ -2,12 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { GeneratorError } from './errors.js';
 import type { Plan } from './plan.js';
-
-/** Writing the plan failed; the app was restored to how it was. */
-export class CommitError extends Error {
-  override readonly name = 'CommitError';
-}
 
 /**
  * Writes the plan all or nothing. Every new text goes to a staging folder inside the app first
@@ -40,7 +36,11 @@ export async function commitPlan(plan: Plan): Promise<void> {
       await park(join(plan.root, path), join(staging, `deleted-${index}`), undo);
   } catch (error) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
-    throw new CommitError(`could not write the app (${(error as Error).message}); nothing was changed`);
+    throw new GeneratorError(
+      'E_WRITE',
+      `could not write the app (${(error as Error).message}); nothing was changed`,
+      1,
+    );
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

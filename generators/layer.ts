@@ -4,6 +4,7 @@ import { BASE_FILE, decodeBase } from './base-file.js';
 import { UsageError } from './errors.js';
 import type { Fingerprint } from './fingerprint.js';
 import { hashText } from './plan.js';
+import { isVersion } from './versions.js';
 
 export const MANIFEST_FILE = 'session-layer.json';
 
@@ -23,6 +24,8 @@ export interface LayerManifest {
   files: Record<string, string>;
   /** What shaped those files (see fingerprint.ts); lets an identical re-run stop early. */
   fingerprint?: Fingerprint | undefined;
+  /** Files the last `update` left with conflicts to resolve (see conflicts.ts); absent when there are none. */
+  conflicts?: string[] | undefined;
 }
 
 /** A layer already in the app: the state a re-run starts from. */
@@ -91,25 +94,32 @@ function parseManifest(path: string, text: string): LayerManifest {
   try {
     value = JSON.parse(text) as Partial<LayerManifest>;
   } catch {
-    throw new UsageError(`${path} is not valid JSON; fix or delete it`);
+    throw new UsageError(`${path} is not valid JSON; fix or delete it`, 'E_APP');
   }
   const valid =
     value.generator === 'create-session-layer' &&
     typeof value.version === 'string' &&
+    isVersion(value.version) &&
     typeof value.framework === 'string' &&
     Array.isArray(value.stores) &&
     value.stores.every((store) => typeof store === 'string') &&
     (value.language === undefined || value.language === 'js') &&
     typeof value.files === 'object' &&
-    value.files !== null;
-  if (!valid) throw new UsageError(`${path} is not a create-session-layer manifest; fix or delete it`);
+    value.files !== null &&
+    (value.conflicts === undefined ||
+      (Array.isArray(value.conflicts) && value.conflicts.every((path) => typeof path === 'string')));
+  if (!valid) throw new UsageError(`${path} is not a create-session-layer manifest; fix or delete it`, 'E_APP');
   // Re-runs replace and delete the files a manifest lists: never anything outside the app.
-  const outside = [...Object.keys(value.files ?? {}), ...(value.example === undefined ? [] : [value.example])].find(
+  const outside = [
+    ...Object.keys(value.files ?? {}),
+    ...(value.conflicts ?? []),
+    ...(value.example === undefined ? [] : [value.example]),
+  ].find(
     (file) =>
       typeof file !== 'string' || file.startsWith('/') || /^[a-z]:/i.test(file) || file.split(/[\\/]/).includes('..'),
   );
   if (outside !== undefined)
-    throw new UsageError(`${path} lists ${JSON.stringify(outside)}, outside the app; fix or delete it`);
+    throw new UsageError(`${path} lists ${JSON.stringify(outside)}, outside the app; fix or delete it`, 'E_APP');
   return value as LayerManifest;
 }
 

@@ -1,40 +1,65 @@
+import { relative, resolve } from 'node:path';
 import type { TargetApp } from './detect.js';
-import { relative } from 'node:path';
 
 export interface NextSteps {
-  /** The install command, or undefined when --install already ran it. */
+  /** The install command, run from where the command ran; undefined when nothing was added or --install ran it. */
   install: string | undefined;
   /** Environment variables the layer reads, with what they mean (from the emitted README). */
   env: Array<{ name: string; meaning: string }>;
+  /** The wiring file to edit, relative to where the command ran. */
+  index: string;
+  /** The file the usage lines are written for (the app's entry, relative to where the command ran), if one was found. */
+  usageFile: string | undefined;
   /** A few lines of usage for the framework (from templates/usage/<framework>.md.hbs). */
   usage: string[];
-  /** The wiring file to edit, `index.ts` or `index.js`. */
-  index: string;
-  /** How to start the example server, when there is one. */
+  /** Stores that keep expired sessions until swept, and the line that sweeps them (from the emitted README). */
+  sweep: { stores: string[]; code: string } | undefined;
+  /** How to start the example server from where the command ran, when there is one. */
   example: string | undefined;
 }
 
+export interface NextStepsInput {
+  target: TargetApp;
+  /** Where the command ran: every path and `cd` in the steps is relative to it. */
+  shellCwd: string;
+  /** The layer's README as generated: the environment table and the sweep line come from it. */
+  readme: string;
+  /** The framework's usage snippet, rendered for `usageFile`. */
+  usage: string;
+  /** Relative to the app root. */
+  usageFile: string | undefined;
+  index: string;
+  /** The command that starts the example from the app root (`npx tsx session-example.ts`). */
+  example: string | undefined;
+  /** Whether this run added packages that are not installed yet. */
+  needsInstall: boolean;
+  sweptStores: string[];
+}
+
 /**
- * The closing "next steps". Nothing here is written twice: the environment variables come from
- * the settings table of the README we render, the usage lines from the framework's usage
- * template, the install command from the detected package manager.
+ * The closing "next steps". Nothing here is written twice: the environment variables and the
+ * sweep line come from the README we render, the usage lines from the framework's usage template,
+ * the install command from the detected package manager. Paths and `cd`s are relative to the
+ * shell the command ran in, which in a monorepo is often not the app's folder.
  */
-export function nextSteps(
-  target: TargetApp,
-  readme: string,
-  usage: string,
-  example: string | undefined,
-  installed: boolean,
-  language: 'ts' | 'js' = 'ts',
-): NextSteps {
-  const { name, installRoot } = target.packageManager;
-  const where = relative(target.root, installRoot);
+export function nextSteps(input: NextStepsInput): NextSteps {
+  const { target, shellCwd } = input;
+  const fromShell = (path: string) => relative(shellCwd, resolve(target.root, path)) || '.';
+  const inFolder = (folder: string, command: string) => {
+    const where = relative(shellCwd, folder);
+    return where === '' ? command : `cd ${where} && ${command}`;
+  };
+  const code = /`(setInterval\(\(\) => sessions\.deleteExpired\(\)[^`]*)`/.exec(input.readme)?.[1];
   return {
-    install: installed ? undefined : `${where ? `cd ${where} && ` : ''}${name} install`,
-    env: envFromReadme(readme),
-    usage: firstCodeParagraphs(usage, 3),
-    index: language === 'js' ? 'index.js' : 'index.ts',
-    example: example === undefined ? undefined : language === 'js' ? `node ${example}` : `npx tsx ${example}`,
+    install: input.needsInstall
+      ? inFolder(target.packageManager.installRoot, `${target.packageManager.name} install`)
+      : undefined,
+    env: envFromReadme(input.readme),
+    index: fromShell(input.index),
+    usageFile: input.usageFile === undefined ? undefined : fromShell(input.usageFile),
+    usage: firstCodeParagraphs(input.usage, 3),
+    sweep: input.sweptStores.length > 0 && code !== undefined ? { stores: input.sweptStores, code } : undefined,
+    example: input.example === undefined ? undefined : inFolder(target.root, input.example),
   };
 }
 

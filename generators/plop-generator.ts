@@ -11,6 +11,7 @@ import {
   type RenderString,
   type RunContext,
 } from './actions/context.js';
+import { gitignoreAction } from './actions/gitignore.js';
 import { manifestAction } from './actions/layer-manifest.js';
 import { packageJsonAction } from './actions/package-json.js';
 import { retireAction } from './actions/retire.js';
@@ -41,54 +42,108 @@ const ACTIONS: Readonly<Record<string, Action>> = {
   'wire-index': wireIndexAction,
   retire: retireAction,
   'package-json': packageJsonAction,
+  gitignore: gitignoreAction,
   'layer-manifest': manifestAction,
 };
 
+/** What a person may be asked: the answers, plus which chosen store is the default and whether to write the example. */
+export interface PromptAnswers {
+  framework: string;
+  stores: string[];
+  defaultStore: string;
+  dir: string;
+  example: boolean;
+}
+
+export type Question = 'framework' | 'stores' | 'dir' | 'example';
+
 /** Asks a person for the answers the flags did not give. */
 export async function askQuestions(
-  missing: ReadonlyArray<keyof LayerAnswers>,
+  missing: readonly Question[],
   target: TargetApp,
-  defaultDir: string,
-): Promise<Partial<LayerAnswers>> {
+  defaults: { dir: string; example: string; checkDir: (dir: string) => string | true },
+): Promise<Partial<PromptAnswers>> {
   const { default: nodePlop } = await import('node-plop');
   const plop = await nodePlop('', { force: false, destBasePath: undefined });
   const generator = plop.setGenerator('questions', {
     description: 'questions',
-    prompts: promptsFor(missing, target, defaultDir),
+    prompts: promptsFor(missing, target, defaults),
     actions: [],
   });
-  return (await generator.runPrompts()) as Partial<LayerAnswers>;
+  return (await generator.runPrompts()) as Partial<PromptAnswers>;
 }
 
-/** Questions for the answers the flags did not give. */
+/**
+ * Questions for the answers the flags did not give. Every answer is checked where it is typed, so
+ * a bad one is asked again rather than ending the run.
+ */
 export function promptsFor(
-  missing: ReadonlyArray<keyof LayerAnswers>,
+  missing: readonly Question[],
   target: TargetApp,
-  defaultDir: string,
+  defaults: { dir: string; example: string; checkDir: (dir: string) => string | true },
 ): PromptQuestion[] {
   const questions: PromptQuestion[] = [];
   if (missing.includes('framework')) {
+    // The frameworks package.json lists come first; the cursor starts on one only when it is the only one.
+    const installed = frameworks.filter((f) => target.installedFrameworks.includes(f.name));
+    const others = frameworks.filter((f) => !target.installedFrameworks.includes(f.name));
     questions.push({
       type: 'list',
       name: 'framework',
-      message: 'Web framework',
-      choices: frameworks.map((f) => ({ name: f.title, value: f.name })),
+      message:
+        installed.length > 1
+          ? `Web framework (package.json lists ${installed.map((f) => f.title).join(' and ')})`
+          : 'Web framework',
+      choices: [
+        ...installed.map((f) => ({ name: `${f.title} (in package.json)`, value: f.name })),
+        ...others.map((f) => ({ name: f.title, value: f.name })),
+      ],
       default: target.detectedFramework,
     });
   }
   if (missing.includes('stores')) {
-    questions.push({
-      type: 'checkbox',
-      name: 'stores',
-      message: 'Session stores (the first is the default)',
-      choices: stores.map((s) => ({ name: s.title, value: s.name, checked: s.name === 'dir' })),
-      validate: (chosen: readonly string[]) => chosen.length > 0 || 'Pick at least one store',
-    });
+    questions.push(
+      {
+        type: 'checkbox',
+        name: 'stores',
+        message: 'Session stores (space picks, enter confirms)',
+        choices: stores.map((s) => ({ name: s.title, value: s.name, checked: s.name === 'dir' })),
+        validate: (chosen: readonly string[]) => chosen.length > 0 || 'Pick at least one store',
+      },
+      {
+        type: 'list',
+        name: 'defaultStore',
+        message: 'Default store (used when SESSION_STORE is not set)',
+        when: (answers) => picked(answers).length > 1,
+        choices: (answers) => picked(answers).map((name) => ({ name: findStore(name)?.title ?? name, value: name })),
+        // Memory keeps nothing across restarts: never the suggestion when another store was picked.
+        default: (answers: Record<string, unknown>) => picked(answers).find((name) => name !== 'memory'),
+      },
+    );
   }
   if (missing.includes('dir')) {
-    questions.push({ type: 'input', name: 'dir', message: 'Folder for the session module', default: defaultDir });
+    questions.push({
+      type: 'input',
+      name: 'dir',
+      message: 'Folder for the session module',
+      default: defaults.dir,
+      validate: (dir: string) => defaults.checkDir(dir),
+    });
+  }
+  if (missing.includes('example')) {
+    questions.push({
+      type: 'confirm',
+      name: 'example',
+      message: `Also write an example server (${defaults.example})?`,
+      default: false,
+    });
   }
   return questions;
+}
+
+/** The stores checked so far, from inquirer's answers object. */
+function picked(answers: Record<string, unknown>): string[] {
+  return Array.isArray(answers['stores']) ? answers['stores'].filter((name) => typeof name === 'string') : [];
 }
 
 /** Plans every file for `answers` into `context.plan` by running the actions. */
@@ -104,9 +159,9 @@ export async function planLayer(answers: LayerAnswers, context: RunContext): Pro
   const actions: Array<CustomActionConfig<string>> = [...sources].map((source) => ({ type: 'vendor', source }));
   actions.push({ type: 'wire-index' }, renderConfig('README.md.hbs', `${answers.dir}/README.md`));
   if (answers.example) actions.push(renderConfig(`example/${framework.name}.ts.hbs`, answers.example));
-  actions.push({ type: 'retire' }, { type: 'package-json' }, { type: 'layer-manifest' });
+  actions.push({ type: 'retire' }, { type: 'package-json' }, { type: 'gitignore' }, { type: 'layer-manifest' });
 
-  const data: ActionData = { ...answers, ...context, render };
+  const data: ActionData = { ...answers, ...context, chosen, render };
   for (const config of actions) await required(ACTIONS[config.type], 'action', config.type)(data, config);
 }
 
@@ -137,10 +192,14 @@ function templateRenderer(partials: Readonly<Record<string, string>>): RenderStr
  * block goes through the same conversion as the code templates (JSDoc types, and `require` where
  * the app is CommonJS), so there are no JavaScript copies of the snippets.
  */
-export async function renderUsage(answers: LayerAnswers, target: TargetApp): Promise<string> {
+export async function renderUsage(
+  answers: LayerAnswers,
+  target: TargetApp,
+  importFrom: string | undefined = answers.example,
+): Promise<string> {
   const markdown = templateRenderer({})(
     readFileSync(templatePath(`usage/${answers.framework}.md.hbs`), 'utf8'),
-    templateData(answers, target),
+    templateData(answers, target, importFrom),
   );
   if (answers.language === 'ts') return markdown;
   const block = /```ts\n([\s\S]*?)```/.exec(markdown);

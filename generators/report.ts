@@ -1,5 +1,7 @@
 import { createTwoFilesPatch } from 'diff';
+import type { StoreEntry } from '../runtime/manifest.js';
 import type { Paint } from './colors.js';
+import { defaultUrlNote } from './default-store.js';
 import type { NextSteps } from './next-steps.js';
 import type { Change, PlannedFile } from './plan.js';
 
@@ -20,6 +22,56 @@ export function fileLine(file: PlannedFile, dryRun: boolean, paint: Paint): stri
   const verb = file.blocked ? 'edited' : dryRun ? verbs.planned : verbs.done;
   const note = file.note ? paint('dim', `  (${file.note})`) : '';
   return `${paint(file.blocked ? 'red' : verbs.color, verb.padEnd(15))} ${file.path}${note}`;
+}
+
+/**
+ * The per-file lines of a run. Unchanged files are one summary line unless --verbose asks for
+ * them: a re-run then shows only what moved.
+ */
+export function fileLines(
+  files: readonly PlannedFile[],
+  options: { dryRun: boolean; verbose: boolean; diff: boolean },
+  paint: Paint,
+): string[] {
+  const lines: string[] = [];
+  let unchanged = 0;
+  for (const file of files) {
+    if (file.change === 'unchanged' && !file.blocked && !options.verbose) {
+      unchanged++;
+      continue;
+    }
+    lines.push(fileLine(file, options.dryRun, paint));
+    if (options.diff) {
+      const diff = fileDiff(file, paint);
+      if (diff !== '') lines.push(diff);
+    }
+  }
+  if (unchanged > 0)
+    lines.push(paint('dim', `${unchanged} file${unchanged === 1 ? '' : 's'} unchanged (--verbose lists them)`));
+  return lines;
+}
+
+/**
+ * Which store index.ts falls back to when SESSION_STORE is unset, said on every run. `store` is
+ * undefined when defaultStoreUrl is not a plain URL of one of the layer's stores (the user's own
+ * code decides). A memory default gets a warning: it keeps nothing across restarts.
+ */
+export function defaultStoreLines(
+  store: StoreEntry | undefined,
+  url: string | undefined,
+  index: string,
+  paint: Paint,
+): string[] {
+  if (store === undefined) return [`Default store: set by defaultStoreUrl in ${index}`];
+  const note = defaultUrlNote(store);
+  const lines = [
+    `Default store: ${url ?? store.defaultUrl}${note && store.name !== 'memory' ? ` (${note})` : ''}, used when SESSION_STORE is not set (defaultStoreUrl in ${index})`,
+  ];
+  if (store.name === 'memory')
+    lines.push(
+      `${paint('yellow', 'warning')}: memory:// as the default store: ${note}; set SESSION_STORE (or defaultStoreUrl) for production`,
+    );
+  return lines;
 }
 
 /** The unified diff of a planned change (and of any file written beside it), empty when nothing changes. */
@@ -56,15 +108,32 @@ function unified(path: string, before: string | undefined, after: string | undef
   return patch.replace(/^=+\n/m, '').replace(/^Index: .*\n/m, '');
 }
 
-export function nextStepsText(steps: NextSteps, paint: Paint): string {
+export type StepName = 'install' | 'env' | 'usage' | 'sweep' | 'example';
+
+/**
+ * The next steps as text. A first run shows them all; a re-run only what it made new (packages to
+ * install, a store to sweep, an example to try): the rest was said the first time.
+ */
+export function nextStepsText(steps: NextSteps, show: ReadonlySet<StepName>, paint: Paint): string {
   const lines = [paint('bold', 'Next steps:')];
   let step = 0;
-  if (steps.install) lines.push(`  ${++step}. install:  ${steps.install}`);
-  lines.push(`  ${++step}. set in your environment (or change ${steps.index}):`);
-  const width = Math.max(0, ...steps.env.map((entry) => entry.name.length));
-  for (const entry of steps.env) lines.push(`       ${entry.name.padEnd(width)}  ${entry.meaning}`);
-  lines.push(`  ${++step}. use it:`);
-  for (const line of steps.usage) lines.push(line === '' ? '' : `       ${line}`);
-  if (steps.example) lines.push(`  ${++step}. try the example server:  ${steps.example}`);
-  return `${lines.join('\n')}\n`;
+  if (steps.install && show.has('install')) lines.push(`  ${++step}. install:  ${steps.install}`);
+  if (show.has('env')) {
+    lines.push(`  ${++step}. set in your environment (or change ${steps.index}):`);
+    const width = Math.max(0, ...steps.env.map((entry) => entry.name.length));
+    for (const entry of steps.env) lines.push(`       ${entry.name.padEnd(width)}  ${entry.meaning}`);
+  }
+  if (show.has('usage')) {
+    lines.push(`  ${++step}. use it${steps.usageFile ? ` in ${steps.usageFile}` : ''}:`);
+    for (const line of steps.usage) lines.push(line === '' ? '' : `       ${line}`);
+  }
+  if (steps.sweep && show.has('sweep')) {
+    const { stores, code } = steps.sweep;
+    lines.push(
+      `  ${++step}. sweep expired sessions (the ${stores.join(', ')} store${stores.length > 1 ? 's keep' : ' keeps'} them until deleteExpired runs; a no-op on stores that expire by themselves):`,
+      `       ${code};`,
+    );
+  }
+  if (steps.example && show.has('example')) lines.push(`  ${++step}. try the example server:  ${steps.example}`);
+  return step === 0 ? '' : `${lines.join('\n')}\n`;
 }

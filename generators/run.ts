@@ -1,29 +1,42 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { findStore, type StoreEntry } from '../runtime/manifest.js';
+import { exampleCommand } from './actions/context.js';
 import { DEFAULT_EXAMPLE_FILE, type CliFlags } from './args.js';
 import type { CliIo } from './cli.js';
-import { painter, useColor } from './colors.js';
+import { painter, useColor, type Paint } from './colors.js';
 import { commitPlan } from './commit.js';
+import { describeConflicts, unresolvedConflicts } from './conflicts.js';
 import { detectTarget, type TargetApp } from './detect.js';
-import { EditedFilesError, UsageError } from './errors.js';
+import { findEntryFile } from './entry-file.js';
+import { GeneratorError, UsageError } from './errors.js';
 import { findLayer, type ExistingLayer } from './layer.js';
 import { nextSteps, type NextSteps } from './next-steps.js';
 import { installCommand } from './package-manager.js';
 import { generatorVersion } from './paths.js';
-import { Plan } from './plan.js';
-import { askQuestions, planLayer, renderUsage, type LayerAnswers } from './plop-generator.js';
-import { fileDiff, fileLine, nextStepsText } from './report.js';
+import { Plan, type PlannedFile } from './plan.js';
+import {
+  askQuestions,
+  planLayer,
+  renderUsage,
+  type LayerAnswers,
+  type PromptAnswers,
+  type Question,
+} from './plop-generator.js';
+import { defaultStoreLines, fileDiff, fileLine, fileLines, nextStepsText, type StepName } from './report.js';
+import { requestCommand } from './request.js';
 import { forgetStyles } from './transforms/format.js';
+import { compareVersions } from './versions.js';
 
 /**
- * One run of the generator: detect the app, find the layer already there, settle the answers
- * (the layer's own, plus and minus the flags, or prompts on a first run), plan every file in
- * memory, stop if edited files are in the way, then commit the plan all at once and report.
+ * One run of the generator: detect the app, find the layer already there, refuse what must not
+ * happen (a newer layer, conflicts still open), settle the answers (the layer's own, plus and
+ * minus the flags, or prompts on a first run), plan every file in memory, stop if edited files are
+ * in the way, then commit the plan all at once and report.
  */
 export async function run(flags: CliFlags, io: CliIo): Promise<number> {
-  const detected = detectTarget(flags.cwd);
+  const detected = detectTarget(resolve(io.cwd, flags.cwd));
   const dirFlag = flags.dir === undefined ? undefined : normalizeRelative(flags.dir, '--dir');
   const layer = findLayer(detected.root, dirFlag);
   const target = inLanguage(detected, layerLanguage(flags, layer));
@@ -38,6 +51,13 @@ export async function run(flags: CliFlags, io: CliIo): Promise<number> {
 
   await forgetStyles();
   const plan = new Plan(target.root);
+  if (layer) {
+    refuseDowngrade(flags, layer);
+    if (!flags.force) refuseOpenConflicts(flags, layer, plan);
+  }
+  // Reaching here with conflicts on record means the user resolved them: say so; the new manifest drops them.
+  if (layer?.manifest.conflicts !== undefined && !flags.force)
+    plan.notes.push(`the conflicts in ${layer.manifest.conflicts.join(', ')} are resolved`);
   const answers = layer
     ? answersFromLayer(flags, target, layer, plan)
     : await answersForNewLayer(flags, target, io, dirFlag);
@@ -60,10 +80,15 @@ export async function run(flags: CliFlags, io: CliIo): Promise<number> {
     const shown = flags.dryRun ? plan.files : blocked;
     if (!flags.json) for (const file of shown) io.stdout.write(`${fileLine(file, flags.dryRun, paint)}\n`);
     const paths = blocked.map((file) => file.path);
-    throw new EditedFilesError(
+    const request = layer ? {} : { answers };
+    const merge = layer
+      ? `To merge your edits into the new version: ${requestCommand(flags, { ...request, command: 'update' })}; to overwrite`
+      : 'Move them out of the way, or to overwrite';
+    throw new GeneratorError(
+      'E_EDITED',
       `${paths.length} file(s) you edited would be overwritten by a new version: ${paths.join(', ')}. ` +
-        'Nothing was written. Run `create-session-layer update` to merge your edits into the new version, ' +
-        'or add --force to overwrite them (your versions are kept as <file>.orig)',
+        `Nothing was written. ${merge} them (yours kept as <file>.orig): ${requestCommand(flags, { ...request, command: 'generate', force: true })}`,
+      2,
       paths,
     );
   }
@@ -71,21 +96,132 @@ export async function run(flags: CliFlags, io: CliIo): Promise<number> {
   if (!flags.dryRun) await commitPlan(plan);
   if (flags.install && !flags.dryRun) install(target);
   const conflicts = plan.files.filter((file) => file.change === 'conflict');
-  const readme = plan.files.find((file) => file.path === `${answers.dir}/README.md`);
-  const steps = nextSteps(
-    target,
-    readme?.base ?? readme?.after ?? '',
-    await renderUsage(answers, target),
-    answers.example,
-    flags.install,
-    answers.language,
-  );
-  const exitCode = conflicts.length > 0 ? 1 : 0;
+  const report = await closingReport(flags, io, target, answers, plan, layer, added);
+  if (flags.json) {
+    const failure =
+      conflicts.length > 0
+        ? {
+            code: 'E_CONFLICT',
+            error: conflictMessage(flags, conflicts),
+            conflicts: conflicts.map((file) => file.path),
+          }
+        : {};
+    io.stdout.write(
+      `${JSON.stringify({ ...jsonReport(flags, target, answers, plan, report, conflicts.length > 0 ? 1 : 0), ...failure }, null, 2)}\n`,
+    );
+  } else {
+    printReport(io, flags, plan, report, paint);
+    if (conflicts.length > 0)
+      io.stderr.write(`create-session-layer: E_CONFLICT: ${conflictMessage(flags, conflicts)}\n`);
+  }
+  return conflicts.length > 0 ? 1 : 0;
+}
 
-  if (flags.json)
-    io.stdout.write(`${JSON.stringify(jsonReport(flags, target, answers, plan, steps, exitCode), null, 2)}\n`);
-  else printReport(io, flags, plan, steps, conflicts.length, paint);
-  return exitCode;
+function conflictMessage(flags: CliFlags, conflicts: readonly PlannedFile[]): string {
+  return (
+    `${conflicts.length} file(s) have conflicts to resolve: ${conflicts.map((file) => file.path).join(', ')} ` +
+    "(marked <<<<<<< yours / ======= / >>>>>>> generator, or the generator's version beside it as <file>.new); " +
+    `resolve them, then run ${requestCommand(flags, { command: 'update' })} again; until then every run exits 1`
+  );
+}
+
+/** An older generator never rewrites what a newer one wrote, unless told to with --force. */
+function refuseDowngrade(flags: CliFlags, layer: ExistingLayer): void {
+  const { version } = layer.manifest;
+  if (flags.force || compareVersions(version, generatorVersion) <= 0) return;
+  throw new UsageError(
+    `the layer in ${layer.dir}/ was written by create-session-layer ${version}, newer than this one (${generatorVersion}); ` +
+      `nothing was written. Run the newer one: ${requestCommand(flags, { version })}, ` +
+      `or rewrite the layer with ${generatorVersion}: ${requestCommand(flags, { command: 'generate', force: true })}`,
+    'E_DOWNGRADE',
+  );
+}
+
+/** Conflicts an earlier update left are state: no run goes on (or says "up to date") until they are resolved. */
+function refuseOpenConflicts(flags: CliFlags, layer: ExistingLayer, plan: Plan): void {
+  const open = unresolvedConflicts(Object.keys(layer.manifest.files), layer.manifest.conflicts ?? [], (path) =>
+    plan.read(path),
+  );
+  if (open.length === 0) return;
+  throw new GeneratorError(
+    'E_CONFLICT',
+    `${open.length} file(s) still have conflicts from the last update: ${describeConflicts(open)}. Nothing was written. ` +
+      'Resolve each (keep what you want between <<<<<<< yours / ======= / >>>>>>> generator and remove the markers; ' +
+      `merge a <file>.new into its file, then delete it), then run ${requestCommand(flags)} again`,
+    1,
+    open.map((conflict) => conflict.path),
+  );
+}
+
+/** What the run tells the user after the files: the default store and the next steps, each path as seen from the shell. */
+async function closingReport(
+  flags: CliFlags,
+  io: CliIo,
+  target: TargetApp,
+  answers: LayerAnswers,
+  plan: Plan,
+  layer: ExistingLayer | undefined,
+  added: readonly StoreEntry[],
+): Promise<ClosingReport> {
+  const index = `${answers.dir}/${answers.language === 'js' ? 'index.js' : 'index.ts'}`;
+  const readme = plan.files.find((file) => file.path === `${answers.dir}/README.md`);
+  const usageFile = findEntryFile(target.root, target.packageJson['main'], answers.language, [
+    answers.dir,
+    ...(answers.example ? [answers.example] : []),
+  ]);
+  const chosen = answers.stores.map(storeEntry);
+  const steps = nextSteps({
+    target,
+    shellCwd: io.cwd,
+    readme: readme?.base ?? readme?.after ?? '',
+    usage: await renderUsage(answers, target, usageFile),
+    usageFile,
+    index,
+    example: answers.example === undefined ? undefined : exampleCommand(answers.language, answers.example),
+    needsInstall: plan.packagesAdded.length > 0 && !flags.install,
+    sweptStores: chosen.filter((store) => !store.nativeExpiry).map((store) => store.name),
+  });
+  const fromShell = relative(io.cwd, resolve(target.root, index)) || index;
+  const created = (path: string | undefined) =>
+    plan.files.some((file) => file.path === path && file.change === 'created');
+  const show = new Set<StepName>(
+    layer === undefined
+      ? ['install', 'env', 'usage', 'sweep', 'example']
+      : [
+          'install',
+          ...(added.some((store) => !store.nativeExpiry) ? (['sweep'] as const) : []),
+          ...(created(answers.example) ? (['example'] as const) : []),
+        ],
+  );
+  return { steps, show, defaultStore: await defaultStoreOf(plan, index, chosen), index: fromShell };
+}
+
+interface ClosingReport {
+  steps: NextSteps;
+  /** The steps the text output shows (--json has them all). */
+  show: ReadonlySet<StepName>;
+  defaultStore: { store: StoreEntry | undefined; url: string | undefined };
+  /** index.ts as seen from the shell. */
+  index: string;
+}
+
+/**
+ * The store index.ts falls back to: the layer's first store while index.ts says what the generator
+ * wrote, else what its `defaultStoreUrl` names (the user may have changed it).
+ */
+async function defaultStoreOf(
+  plan: Plan,
+  index: string,
+  chosen: readonly StoreEntry[],
+): Promise<{ store: StoreEntry | undefined; url: string | undefined }> {
+  const file = plan.files.find((planned) => planned.path === index);
+  const text = file?.after;
+  if (text === undefined || text === file?.base) return { store: chosen[0], url: chosen[0]?.defaultUrl };
+  // Imported here: it parses index.ts with ts-morph, which only a hand-edited index.ts needs.
+  const { defaultStoreUrl, urlScheme } = await import('./wire-index.js');
+  const url = defaultStoreUrl(index, text);
+  const scheme = url === undefined ? undefined : urlScheme(url);
+  return { store: chosen.find((store) => scheme !== undefined && store.schemes.includes(scheme)), url };
 }
 
 /** A re-run: the layer's own framework, folder and stores, plus and minus what the flags say. */
@@ -124,22 +260,49 @@ async function answersForNewLayer(
   dirFlag: string | undefined,
 ): Promise<LayerAnswers> {
   const defaultDir = target.hasSrc ? 'src/session' : 'session';
-  const missing: Array<keyof LayerAnswers> = [];
+  const defaultExample = exampleFile('', target.language);
+  const missing: Question[] = [];
   if (flags.framework === undefined) missing.push('framework');
   if (flags.stores.length === 0) missing.push('stores');
   if (dirFlag === undefined) missing.push('dir');
+  if (flags.example === undefined) missing.push('example');
 
-  let prompted: Partial<LayerAnswers> = {};
-  if (io.interactive && !flags.yes && !flags.json && missing.length > 0)
-    prompted = await askQuestions(missing, target, defaultDir);
+  let prompted: Partial<PromptAnswers> = {};
+  if (io.interactive && !flags.yes && !flags.json && missing.length > 0) {
+    const checkDir = (dir: string) => {
+      try {
+        normalizeRelative(dir, 'the folder');
+        return true;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    prompted = await askQuestions(missing, target, { dir: defaultDir, example: defaultExample, checkDir });
+  }
   const framework = flags.framework ?? prompted.framework ?? target.detectedFramework;
-  if (framework === undefined) throw new UsageError('no framework found in package.json; pass --framework');
+  if (framework === undefined) {
+    const found = target.installedFrameworks;
+    throw new UsageError(
+      found.length > 1
+        ? `package.json lists several frameworks (${found.join(', ')}); pass --framework to choose one`
+        : 'no framework found in package.json; pass --framework',
+    );
+  }
+  // The default store goes first: the layer's first store is the one index.ts falls back to.
+  const picked = flags.stores.length > 0 ? flags.stores : (prompted.stores ?? ['dir']);
+  const preferred = prompted.defaultStore ?? picked[0]!;
+  const example =
+    flags.example === undefined
+      ? prompted.example
+        ? defaultExample
+        : undefined
+      : exampleFile(flags.example, target.language);
   return {
     framework,
     language: target.language,
-    stores: flags.stores.length > 0 ? flags.stores : (prompted.stores ?? ['dir']),
+    stores: [preferred, ...picked.filter((name) => name !== preferred)],
     dir: dirFlag ?? normalizeRelative(prompted.dir ?? defaultDir, '--dir'),
-    example: flags.example === undefined ? undefined : exampleFile(flags.example, target.language),
+    example,
   };
 }
 
@@ -177,10 +340,11 @@ function exampleFile(flag: string, language: 'ts' | 'js'): string {
 /** index.ts falls back to `defaultStoreUrl` when SESSION_STORE is unset; removing that store would break start-up. */
 async function refuseRemovingTheDefault(plan: Plan, dir: string, removed: readonly StoreEntry[]): Promise<void> {
   // Imported here: it parses index.ts with ts-morph, which a run that removes no store never loads.
-  const { defaultStoreScheme } = await import('./wire-index.js');
+  const { defaultStoreUrl, urlScheme } = await import('./wire-index.js');
   const path = plan.read(`${dir}/index.js`) !== undefined ? `${dir}/index.js` : `${dir}/index.ts`;
   const text = plan.read(path);
-  const scheme = text === undefined ? undefined : defaultStoreScheme(path, text);
+  const url = text === undefined ? undefined : defaultStoreUrl(path, text);
+  const scheme = url === undefined ? undefined : urlScheme(url);
   const store = removed.find((entry) => scheme !== undefined && entry.schemes.includes(scheme));
   if (store)
     throw new UsageError(
@@ -206,38 +370,31 @@ function normalizeRelative(path: string, flag: string): string {
 function install(target: TargetApp): void {
   const [command, ...args] = installCommand(target.packageManager.name);
   const result = spawnSync(command!, args, { cwd: target.packageManager.installRoot, stdio: 'inherit' });
-  if (result.error !== undefined) throw new Error(`could not run ${command}: ${result.error.message}`);
+  if (result.error !== undefined)
+    throw new GeneratorError(
+      'E_INSTALL',
+      `could not run ${command}: ${result.error.message}; the session layer itself was written`,
+      1,
+    );
   if (result.status !== 0)
-    throw new Error(`${command} install failed (exit code ${result.status}); the session layer itself was written`);
+    throw new GeneratorError(
+      'E_INSTALL',
+      `${command} install failed (exit code ${result.status}); the session layer itself was written`,
+      1,
+    );
 }
 
-function printReport(
-  io: CliIo,
-  flags: CliFlags,
-  plan: Plan,
-  steps: NextSteps,
-  conflicts: number,
-  paint: ReturnType<typeof painter>,
-): void {
-  const out = (text: string) => io.stdout.write(text);
-  if (flags.dryRun) out(paint('bold', 'Dry run: nothing was written.\n'));
-  for (const file of plan.files) {
-    out(`${fileLine(file, flags.dryRun, paint)}\n`);
-    if (flags.diff) {
-      const diff = fileDiff(file, paint);
-      if (diff !== '') out(`${diff}\n`);
-    }
-  }
-  for (const note of plan.notes) out(`${paint('yellow', 'note')}: ${note}\n`);
+function printReport(io: CliIo, flags: CliFlags, plan: Plan, report: ClosingReport, paint: Paint): void {
+  const lines: string[] = [];
+  if (flags.dryRun) lines.push(paint('bold', 'Dry run: nothing was written.'));
+  lines.push(...fileLines(plan.files, flags, paint));
+  for (const note of plan.notes) lines.push(`${paint('yellow', 'note')}: ${note}`);
   if (plan.packagesAdded.length > 0)
-    out(`package.json: ${flags.dryRun ? 'would add' : 'added'} ${plan.packagesAdded.join(', ')}\n`);
-  if (plan.isNoOp) out('The session layer is up to date.\n');
-  if (conflicts > 0) {
-    io.stderr.write(
-      `create-session-layer: ${conflicts} file(s) have conflicts to resolve (marked <<<<<<< yours / >>>>>>> generator, or a <file>.new beside them); exit code 1\n`,
-    );
-  }
-  if (!plan.isNoOp && !flags.dryRun) out(nextStepsText(steps, paint));
+    lines.push(`package.json: ${flags.dryRun ? 'would add' : 'added'} ${plan.packagesAdded.join(', ')}`);
+  lines.push(...defaultStoreLines(report.defaultStore.store, report.defaultStore.url, report.index, paint));
+  if (plan.isNoOp) lines.push('The session layer is up to date.');
+  io.stdout.write(`${lines.join('\n')}\n`);
+  if (!plan.isNoOp && !flags.dryRun) io.stdout.write(nextStepsText(report.steps, report.show, paint));
 }
 
 function jsonReport(
@@ -245,7 +402,7 @@ function jsonReport(
   target: TargetApp,
   answers: LayerAnswers,
   plan: Plan,
-  steps: NextSteps,
+  report: ClosingReport,
   exitCode: number,
 ): object {
   return {
@@ -256,6 +413,7 @@ function jsonReport(
     generatorVersion,
     upToDate: plan.isNoOp,
     layer: answers,
+    defaultStore: { name: report.defaultStore.store?.name ?? null, url: report.defaultStore.url ?? null },
     app: {
       root: target.root,
       language: target.language,
@@ -273,6 +431,6 @@ function jsonReport(
     })),
     packages: { added: plan.packagesAdded },
     notes: plan.notes,
-    nextSteps: steps,
+    nextSteps: report.steps,
   };
 }

@@ -48,7 +48,7 @@ export function readModuleFacts(root: string, packageType: string | undefined): 
   ];
   if (parsed === undefined || fatal.length > 0) {
     const message = fatal.map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' ')).join('; ');
-    throw new UsageError(`cannot read ${configPath}: ${message || 'unknown error'}`);
+    throw new UsageError(`cannot read ${configPath}: ${message || 'unknown error'}`, 'E_APP');
   }
   const { module, moduleResolution, verbatimModuleSyntax } = parsed.options;
   return {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { findStore } from '../runtime/manifest.js';
 import type { CliFlags } from './args.js';
 import type { CliIo } from './cli.js';
 import { painter, useColor } from './colors.js';
@@ -7,6 +8,7 @@ import { BASE_FILE } from './base-file.js';
 import { fingerprintKey, hashInputs } from './fingerprint.js';
 import { findLayer, MANIFEST_FILE } from './layer.js';
 import { generatorVersion } from './paths.js';
+import { defaultStoreLines, fileLines } from './report.js';
 
 /**
  * The fast path of a re-run that changes nothing: the layer is exactly as the last run wrote it
@@ -17,7 +19,7 @@ import { generatorVersion } from './paths.js';
  */
 export async function reportIfUpToDate(flags: CliFlags, io: CliIo): Promise<boolean> {
   if (flags.json || flags.install || flags.removeStores.length > 0) return false;
-  const root = resolve(flags.cwd);
+  const root = resolve(io.cwd, flags.cwd);
   if (!existsSync(join(root, 'package.json'))) return false;
   const dirFlag = flags.dir?.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
   let layer;
@@ -29,6 +31,8 @@ export async function reportIfUpToDate(flags: CliFlags, io: CliIo): Promise<bool
   const manifest = layer?.manifest;
   if (layer === undefined || manifest?.fingerprint === undefined || manifest.version !== generatorVersion) return false;
   if (layer.manifestText !== `${JSON.stringify(manifest, null, 2)}\n`) return false;
+  // Conflicts on record: the full run checks whether they were resolved.
+  if (manifest.conflicts !== undefined) return false;
   if (flags.framework !== undefined && flags.framework !== manifest.framework) return false;
   const language: 'ts' | 'js' = manifest.language ?? 'ts';
   if (flags.lang !== undefined && flags.lang !== language) return false;
@@ -52,10 +56,18 @@ export async function reportIfUpToDate(flags: CliFlags, io: CliIo): Promise<bool
   if ((await fingerprintKey(root, answers, paths)) !== key) return false;
 
   const paint = painter(useColor(io.stdout, io.env));
-  if (flags.dryRun) io.stdout.write(paint('bold', 'Dry run: nothing was written.\n'));
-  for (const path of [...paths, 'package.json', `${layer.dir}/${MANIFEST_FILE}`, `${layer.dir}/${BASE_FILE}`]) {
-    io.stdout.write(`${paint('dim', 'unchanged'.padEnd(15))} ${path}\n`);
-  }
-  io.stdout.write('The session layer is up to date.\n');
+  const index = `${layer.dir}/${language === 'js' ? 'index.js' : 'index.ts'}`;
+  const files = [...paths, 'package.json', `${layer.dir}/${MANIFEST_FILE}`, `${layer.dir}/${BASE_FILE}`].map(
+    (path) => ({ path, change: 'unchanged' as const, before: undefined, after: undefined, companions: [] }),
+  );
+  // index.ts is as the generator wrote it, so its default store is the layer's first.
+  const store = findStore(manifest.stores[0] ?? '');
+  const lines = [
+    ...(flags.dryRun ? [paint('bold', 'Dry run: nothing was written.')] : []),
+    ...fileLines(files, flags, paint),
+    ...defaultStoreLines(store, store?.defaultUrl, relative(io.cwd, join(root, index)) || index, paint),
+    'The session layer is up to date.',
+  ];
+  io.stdout.write(`${lines.join('\n')}\n`);
   return true;
 }

@@ -34,9 +34,13 @@ export function rewireIndex(path: string, text: string, wiring: StoreWiring): { 
   return { text: file.getFullText(), notes };
 }
 
-/** The scheme of index.ts's `defaultStoreUrl` when it is a plain string (`'dir://'` → `dir:`). */
-export function defaultStoreScheme(path: string, text: string): string | undefined {
+/** index.ts's `defaultStoreUrl` when it is a plain string (`'dir:.sessions'`), else undefined (the user's own code). */
+export function defaultStoreUrl(path: string, text: string): string | undefined {
   const initializer = inMemoryFile(path, text).getVariableDeclaration('defaultStoreUrl')?.getInitializer();
-  if (initializer === undefined || !Node.isStringLiteral(initializer)) return undefined;
-  return /^[a-z][a-z0-9+.-]*:/i.exec(initializer.getLiteralValue())?.[0].toLowerCase();
+  return initializer !== undefined && Node.isStringLiteral(initializer) ? initializer.getLiteralValue() : undefined;
+}
+
+/** The URL scheme of a store URL (`'dir:.sessions'` → `dir:`), as the `stores` object keys it. */
+export function urlScheme(url: string): string | undefined {
+  return /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0].toLowerCase();
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { findFramework, findStore, type StoreEntry } from '../../runtime/manifest.js';
+import { defaultUrlNote } from '../default-store.js';
 import type { TargetApp } from '../detect.js';
 import type { ExistingLayer } from '../layer.js';
 import { generatorVersion, templatePath } from '../paths.js';
@@ -44,6 +45,8 @@ export type RenderString = (template: string, data: Record<string, unknown>) => 
 
 /** Passed to every action: the answers, where to plan, and facts about the app. */
 export interface ActionData extends LayerAnswers, RunContext {
+  /** The layer's stores after this run, as manifest entries, the default first. */
+  chosen: StoreEntry[];
   render: RenderString;
 }
 
@@ -86,17 +89,32 @@ export async function renderTemplate(data: ActionData, templateName: string, tar
   return format(data.target.root, target, code!.text);
 }
 
-export function templateData(data: LayerAnswers, target: TargetApp): Record<string, unknown> {
+/**
+ * What the templates see. `importFrom` is the file the snippets' import is written for, relative
+ * to the app root: the example server by default, else a file at the root.
+ */
+export function templateData(
+  data: LayerAnswers,
+  target: TargetApp,
+  importFrom: string | undefined = data.example,
+): Record<string, unknown> {
   const framework = required(findFramework(data.framework), 'framework', data.framework);
   const chosen = data.stores.map((name) => required(findStore(name), 'store', name));
+  const defaultStore = chosen[0]!;
   const suffix = data.language === 'js' ? '.js' : target.importSuffix;
-  const fromRoot = (data.example ? posix.relative(posix.dirname(data.example), data.dir) : data.dir) || '.';
+  const fromRoot = (importFrom ? posix.relative(posix.dirname(importFrom), data.dir) : data.dir) || '.';
   return {
     version: generatorVersion,
     suffix,
     framework,
     stores: chosen,
-    defaultStore: chosen[0],
+    defaultStore,
+    // Memory's title already says it all.
+    defaultStoreNote: defaultStore.name === 'memory' ? undefined : defaultUrlNote(defaultStore),
+    sweptStores: chosen
+      .filter((store) => !store.nativeExpiry)
+      .map((store) => store.name)
+      .join(', '),
     storePackages: chosen.flatMap((store) => Object.keys(store.dependencies)),
     exampleFile: data.example,
     ext: data.language === 'js' ? '.js' : '.ts',

@@ -18,6 +18,8 @@ export async function manifestAction(data: ActionData): Promise<string> {
       files[file.path] = file.baseHash;
     }
   }
+  // An update that leaves conflicts records them: every later run checks them before anything else.
+  const conflicts = data.plan.files.filter((file) => file.change === 'conflict').map((file) => file.path);
   const manifest: LayerManifest = {
     generator: 'create-session-layer',
     version: generatorVersion,
@@ -26,6 +28,7 @@ export async function manifestAction(data: ActionData): Promise<string> {
     stores: data.stores,
     example: data.example,
     files,
+    conflicts: conflicts.length > 0 ? conflicts : undefined,
     fingerprint: await fingerprintOf(data, Object.keys(files)),
   };
   data.plan.addEdit(`${data.dir}/${MANIFEST_FILE}`, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -19,6 +19,7 @@ function capture(): { io: CliIo; output: () => string } {
     stderr: { write: () => true },
     env: {},
     interactive: false,
+    cwd: process.cwd(),
   };
   return { io, output: () => stdout };
 }

@@ -68,6 +68,54 @@ describe('update', () => {
     expect(text.replace(conflict?.[0] ?? '', `${conflict?.[2]}\n`)).toBe(read(fresh, MANAGER));
   });
 
+  it('remembers the conflicts it left: every run exits 1 naming them, writes nothing, until they are resolved', async () => {
+    const root = await layer();
+    writeFileSync(
+      join(root, MANAGER),
+      read(root, MANAGER).replace("from './cookie.js';", "from './cookie.js'; // ours"),
+    );
+    switchToBundler(root);
+    expect((await generate(root, ['update'])).code).toBe(1);
+    expect(JSON.parse(read(root, 'session/session-layer.json')).conflicts).toEqual([MANAGER]);
+    const tree = hashTree(root);
+
+    for (const args of [['update'], ['--store', 'memory'], []]) {
+      const again = await generate(root, args);
+      expect(again.code, args.join(' ')).toBe(1);
+      expect(again.stdout).not.toContain('up to date');
+      expect(again.stderr).toMatch(
+        /^create-session-layer: E_CONFLICT: 1 file\(s\) still have conflicts from the last update: session\/core\/manager\.ts\. Nothing was written\./,
+      );
+      expect(hashTree(root)).toEqual(tree);
+    }
+    const json = await generate(root, ['update', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, exitCode: 1, code: 'E_CONFLICT', files: [MANAGER] });
+
+    // Resolved (the user keeps their side): the next run records it and is clean from then on.
+    writeFileSync(
+      join(root, MANAGER),
+      read(root, MANAGER).replace(/<<<<<<< yours\n([\s\S]*?)\n=======\n[\s\S]*?\n>>>>>>> generator\n/, '$1\n'),
+    );
+    const resolved = await generateOk(root, ['update']);
+    expect(resolved.stdout).toContain('note: the conflicts in session/core/manager.ts are resolved');
+    expect(JSON.parse(read(root, 'session/session-layer.json')).conflicts).toBeUndefined();
+    expect((await generateOk(root, ['update'])).stdout).toContain('The session layer is up to date.');
+  });
+
+  it('update --store and update --remove-store carry out the request while merging', async () => {
+    const root = await layer();
+    writeFileSync(join(root, MANAGER), `${read(root, MANAGER)}// ours\n`);
+    switchToBundler(root);
+    const added = await generateOk(root, ['update', '--store', 'redis']);
+    expect(added.stdout).toMatch(/^merged +session\/core\/manager\.ts$/m);
+    expect(added.stdout).toMatch(/^created +session\/stores\/redis\.ts$/m);
+    expect(read(root, 'session/index.ts')).toContain("'redis:': (url) => redisStore({ url })");
+    const removed = await generateOk(root, ['update', '--remove-store', 'redis']);
+    expect(removed.stdout).toMatch(/^deleted +session\/stores\/redis\.ts$/m);
+    expect(read(root, 'session/index.ts')).not.toContain('redisStore');
+    expect(read(root, MANAGER)).toContain('// ours');
+  });
+
   it("merges the template's changes into a hand-edited index.ts", async () => {
     const root = await layer();
     const edited = read(root, 'session/index.ts').replace("|| 'session_id'", "|| 'our_sid'");
@@ -93,6 +141,12 @@ describe('update', () => {
     expect(read(root, MANAGER)).toBe(ours);
     expect(read(root, `${MANAGER}.new`)).toContain("from './cookie'");
     expect(existsSync(join(root, 'session/session-layer.base.json'))).toBe(true);
+    // The .new beside the file is an open conflict until the user deletes it.
+    const open = await generate(root, ['update']);
+    expect(open.code).toBe(1);
+    expect(open.stderr).toMatch(/E_CONFLICT: .*session\/core\/manager\.ts \(with session\/core\/manager\.ts\.new\)/);
+    rmSync(join(root, `${MANAGER}.new`));
+    expect((await generateOk(root, ['update'])).stdout).toContain('are resolved');
   });
 
   it('is a no-op on an up-to-date layer, and an error without one (exit 2)', async () => {
