@@ -25,7 +25,7 @@ export interface FingerprintAnswers {
   example: string | undefined;
 }
 
-const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
+export const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 
 /** Hashes of every file below the folders, by path: the generator's own code and what it vendors and renders. */
 function digestOfFolders(folders: readonly string[]): string {

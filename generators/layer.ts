@@ -1,9 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
-import { BASE_FILE, decodeBase } from './base-file.js';
 import { UsageError } from './errors.js';
 import type { Fingerprint } from './fingerprint.js';
-import { hashText } from './plan.js';
 import { isVersion } from './versions.js';
 
 export const MANIFEST_FILE = 'session-layer.json';
@@ -20,7 +18,9 @@ export interface LayerManifest {
   stores: string[];
   /** The example server, relative to the app root, when there is one. */
   example?: string | undefined;
-  /** Path (relative to the app root) → SHA-256 of the text the generator produced for it. */
+  /** How the app's settings shaped the code (see ModuleFacts): lets the layer be generated again as it was. */
+  module?: { importSuffix: '.js' | ''; format: 'esm' | 'commonjs' } | undefined;
+  /** Path (relative to the app root) → git blob id of the text the generator produced for it (see bases.ts). */
   files: Record<string, string>;
   /** What shaped those files (see fingerprint.ts); lets an identical re-run stop early. */
   fingerprint?: Fingerprint | undefined;
@@ -33,13 +33,12 @@ export interface ExistingLayer {
   /** Relative to the app root, forward slashes. */
   dir: string;
   manifest: LayerManifest;
-  /** Texts the generator produced last time, by path: only those matching the manifest's hashes. */
-  base: Map<string, string>;
   /** The manifest file's text, to tell our rendering of it from a hand-edited one. */
   manifestText: string;
-  /** The base file as it is on disk, so unchanged entries keep their bytes. */
-  baseFile: { json: string; texts: Map<string, string> } | undefined;
 }
+
+/** What the layer kept its merge bases in before session-layer.json recorded git blob ids; deleted by the next run. */
+export const LEGACY_BASE_FILE = 'session-layer.base.json';
 
 const USUAL_DIRS = ['src/session', 'session'];
 const SKIPPED = new Set(['node_modules', 'dist', 'build', 'coverage', 'out']);
@@ -72,21 +71,7 @@ export function findLayer(root: string, dirFlag: string | undefined): ExistingLa
 function readLayer(root: string, dir: string): ExistingLayer {
   const manifestPath = join(root, dir, MANIFEST_FILE);
   const manifestText = readFileSync(manifestPath, 'utf8');
-  const manifest = parseManifest(manifestPath, manifestText);
-  const basePath = join(root, dir, BASE_FILE);
-  let baseFile: ExistingLayer['baseFile'];
-  if (existsSync(basePath)) {
-    const json = readFileSync(basePath, 'utf8');
-    try {
-      baseFile = { json, texts: decodeBase(json) };
-    } catch {
-      // A damaged base only costs merges: those files get `<file>.new` instead. The next run rewrites it.
-      baseFile = undefined;
-    }
-  }
-  const base = new Map<string, string>();
-  for (const [path, text] of baseFile?.texts ?? []) if (manifest.files[path] === hashText(text)) base.set(path, text);
-  return { dir, manifest, manifestText, base, baseFile };
+  return { dir, manifest: parseManifest(manifestPath, manifestText), manifestText };
 }
 
 function parseManifest(path: string, text: string): LayerManifest {
@@ -104,6 +89,9 @@ function parseManifest(path: string, text: string): LayerManifest {
     Array.isArray(value.stores) &&
     value.stores.every((store) => typeof store === 'string') &&
     (value.language === undefined || value.language === 'js') &&
+    (value.module === undefined ||
+      ((value.module.importSuffix === '.js' || value.module.importSuffix === '') &&
+        (value.module.format === 'esm' || value.module.format === 'commonjs'))) &&
     typeof value.files === 'object' &&
     value.files !== null &&
     (value.conflicts === undefined ||

@@ -36,14 +36,27 @@ export interface PlannedFile {
    * from. Its hash goes into the manifest, so a later run can tell the user's edits from ours.
    */
   base?: string | undefined;
-  /** The recorded hash to carry over when the base text is unknown (a manifest older than the base file). */
+  /** The recorded blob id to carry over when the base text cannot be found (see bases.ts). */
   baseHash?: string | undefined;
   /** In a plain run: the user edited this file and the generator has another version of it. Stops the run. */
   blocked?: boolean | undefined;
 }
 
-export function hashText(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+/**
+ * The git blob id of a text, as `git hash-object` prints it: what session-layer.json records for
+ * each file the generator wrote. It tells the user's edits from ours, and git can give the text
+ * back (see bases.ts), so the app's repository holds no copy of it.
+ */
+export function blobId(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+/** Whether `text` is the one recorded: a git blob id, or the SHA-256 that development layers recorded before. */
+export function matchesRecorded(text: string, recorded: string): boolean {
+  return recorded.length === 64
+    ? createHash('sha256').update(text).digest('hex') === recorded
+    : blobId(text) === recorded;
 }
 
 /**
@@ -58,10 +71,15 @@ export class Plan {
   readonly packagesAdded: string[] = [];
   private readonly disk = new Map<string, string | undefined>();
 
-  constructor(readonly root: string) {}
+  /** `blank`: plan as if the app had none of the layer's files, to learn what the generator writes. */
+  constructor(
+    readonly root: string,
+    private readonly options: { blank?: boolean } = {},
+  ) {}
 
   /** The file's text on disk (read once per run), undefined when it does not exist. */
   read(path: string): string | undefined {
+    if (this.options.blank === true) return undefined;
     if (!this.disk.has(path)) {
       const absolute = join(this.root, path);
       this.disk.set(path, existsSync(absolute) ? readFileSync(absolute, 'utf8') : undefined);

@@ -3,7 +3,9 @@ import Handlebars from 'handlebars';
 import type { CustomActionConfig, PromptQuestion } from 'node-plop';
 import { findFramework, findStore, frameworks, stores } from '../runtime/manifest.js';
 import {
+  codePath,
   outputKind,
+  renderTemplate,
   required,
   templateData,
   type ActionData,
@@ -18,6 +20,7 @@ import { retireAction } from './actions/retire.js';
 import { renderAction, vendorAction } from './actions/vendor.js';
 import { wireIndexAction } from './actions/wire-index.js';
 import type { TargetApp } from './detect.js';
+import { Plan } from './plan.js';
 import { runtimePath, templatePath } from './paths.js';
 import { convertSource } from './transforms/index.js';
 
@@ -139,6 +142,31 @@ export function promptsFor(
     });
   }
   return questions;
+}
+
+/**
+ * What this generator writes for `answers` in an app with these settings, as if the app had none
+ * of it yet: the texts of a layer's last run when this is the version that ran it (see bases.ts).
+ * index.ts is rendered once and then has stores wired in: every split of the stores between the
+ * first render and later additions is a candidate.
+ */
+export async function regenerateLayer(answers: LayerAnswers, target: TargetApp): Promise<Map<string, string[]>> {
+  const plan = new Plan(target.root, { blank: true });
+  const context = { target, plan, layer: undefined, bases: undefined, policy: 'stop' as const, added: [], removed: [] };
+  await planLayer(answers, context);
+  const texts = new Map<string, string[]>();
+  for (const file of plan.files) if (file.base !== undefined) texts.set(file.path, [file.base]);
+  const index = codePath(answers.language, `${answers.dir}/index.ts`);
+  const { rewireIndex } = await import('./wire-index.js');
+  const importSuffix = answers.language === 'js' ? '.js' : target.importSuffix;
+  for (let first = 1; first < answers.stores.length; first++) {
+    const earlier = { ...answers, stores: answers.stores.slice(0, first) };
+    const render = templateRenderer({ usage: await renderUsage(earlier, target) });
+    const rendered = await renderTemplate({ ...earlier, target, render }, 'index.ts.hbs', index);
+    const later = answers.stores.slice(first).map((name) => required(findStore(name), 'store', name));
+    texts.get(index)?.push(rewireIndex(index, rendered, { add: later, remove: [], importSuffix }).text);
+  }
+  return texts;
 }
 
 /** The stores checked so far, from inquirer's answers object. */

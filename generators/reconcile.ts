@@ -1,6 +1,6 @@
 import { mergeThreeWay } from './merge.js';
 import { normalize, sameCode } from './normalize.js';
-import { hashText, type PlannedFile } from './plan.js';
+import { matchesRecorded, type PlannedFile } from './plan.js';
 
 /**
  * What to do with a file the user edited when the generator has another version of it:
@@ -17,10 +17,10 @@ export interface LayerFile {
   generated: string;
   /** The text on disk, undefined when there is none. */
   disk: string | undefined;
-  /** The hash the manifest recorded: of the text the generator produced last time. */
+  /** The blob id the manifest recorded: of the text the generator produced last time. */
   recordedHash: string | undefined;
-  /** That text itself, when the base file has it (and it matches the hash). */
-  base: string | undefined;
+  /** That text itself, looked up only when needed (see bases.ts): undefined when it cannot be found. */
+  base: () => Promise<string | undefined>;
 }
 
 export interface ReconcileContext {
@@ -34,10 +34,11 @@ export interface ReconcileContext {
 /**
  * Decides one generated file. The order keeps the common case cheap: raw text and hash
  * comparisons settle unchanged and unedited files; prettier only runs on a mismatch, to tell a
- * reformat from an edit.
+ * reformat from an edit, and the base of the last run is only looked up for a file the user
+ * edited when the generator has something new for it.
  */
 export async function reconcile(file: LayerFile, context: ReconcileContext): Promise<PlannedFile> {
-  const { path, generated, disk, recordedHash, base } = file;
+  const { path, generated, disk, recordedHash } = file;
   const planned = (
     change: PlannedFile['change'],
     after: string | undefined,
@@ -54,14 +55,19 @@ export async function reconcile(file: LayerFile, context: ReconcileContext): Pro
   if (disk === undefined) return planned('created', generated);
   if (disk === generated) return planned('unchanged', disk);
   // Not edited since we wrote it: safe to replace.
-  if (recordedHash !== undefined && hashText(disk) === recordedHash) return planned('updated', generated);
-  // Only reformatted (the user's prettier): the same code as ours now, or as ours then.
+  if (recordedHash !== undefined && matchesRecorded(disk, recordedHash)) return planned('updated', generated);
+  // Only reformatted (the user's prettier): the same code as ours now.
   if (await sameCode(path, disk, generated))
     return planned('unchanged', disk, { note: 'formatting differs; the code is the same' });
-  if (base !== undefined && (await sameCode(path, disk, base))) return planned('updated', generated);
-  // Edited by the user, but the generator has nothing new for it (at most a new layout): it stays theirs.
-  if (recordedHash !== undefined && hashText(generated) === recordedHash) return planned('kept-yours', disk);
-  if (base !== undefined && (await sameCode(path, generated, base))) return planned('kept-yours', disk);
+  // Edited by the user, but the generator has nothing new for it: it stays theirs.
+  if (recordedHash !== undefined && matchesRecorded(generated, recordedHash)) return planned('kept-yours', disk);
+  const base = recordedHash === undefined ? undefined : await file.base();
+  if (base !== undefined) {
+    // The same code as ours then (only reformatted): replace it like an unedited file.
+    if (await sameCode(path, disk, base)) return planned('updated', generated);
+    // Ours only changed layout since then: the user's version stays.
+    if (await sameCode(path, generated, base)) return planned('kept-yours', disk);
+  }
 
   // Edited by the user and changed by the generator (or a file we never wrote is in the way).
   if (context.policy === 'stop') {
@@ -83,7 +89,7 @@ export async function reconcile(file: LayerFile, context: ReconcileContext): Pro
     const beside = `${path}.new`;
     return planned('conflict', disk, {
       companions: [{ path: beside, content: generated }],
-      note: `no record of the version it was generated from; the generator's version is in ${beside}`,
+      note: `the version it was generated from is neither in git nor reproducible; the generator's version is in ${beside}`,
     });
   }
   const merged = await mergeKeepingEdits(path, disk, base, generated, context);

@@ -16,9 +16,11 @@ import { nextSteps, type NextSteps } from './next-steps.js';
 import { installCommand } from './package-manager.js';
 import { generatorVersion } from './paths.js';
 import { Plan, type PlannedFile } from './plan.js';
+import { LayerBases } from './bases.js';
 import {
   askQuestions,
   planLayer,
+  regenerateLayer,
   renderUsage,
   type LayerAnswers,
   type PromptAnswers,
@@ -71,7 +73,8 @@ export async function run(flags: CliFlags, io: CliIo): Promise<number> {
     );
   }
   const policy = flags.command === 'update' ? 'merge' : flags.force ? 'force' : 'stop';
-  await planLayer(answers, { target, plan, layer, policy, added, removed });
+  const bases = layer === undefined ? undefined : layerBases(target, layer);
+  await planLayer(answers, { target, plan, layer, bases, policy, added, removed });
 
   const paint = painter(!flags.json && useColor(io.stdout, io.env));
   const blocked = plan.blocked;
@@ -123,6 +126,33 @@ function conflictMessage(flags: CliFlags, conflicts: readonly PlannedFile[]): st
     "(marked <<<<<<< yours / ======= / >>>>>>> generator, or the generator's version beside it as <file>.new); " +
     `resolve them, then run ${requestCommand(flags, { command: 'update' })} again; until then every run exits 1`
   );
+}
+
+/**
+ * Where the texts of the layer's last run come from: git, else this generator writing the layer
+ * again as recorded (its answers and module settings), when it is the version that wrote it.
+ */
+function layerBases(target: TargetApp, layer: ExistingLayer): LayerBases {
+  const { manifest } = layer;
+  const regenerate =
+    manifest.version === generatorVersion
+      ? () =>
+          regenerateLayer(
+            {
+              framework: manifest.framework,
+              language: manifest.language ?? 'ts',
+              stores: manifest.stores,
+              dir: layer.dir,
+              example: manifest.example,
+            },
+            {
+              ...target,
+              importSuffix: manifest.module?.importSuffix ?? target.importSuffix,
+              moduleFormat: manifest.module?.format ?? target.moduleFormat,
+            },
+          )
+      : undefined;
+  return new LayerBases(target.root, manifest.files, regenerate);
 }
 
 /** An older generator never rewrites what a newer one wrote, unless told to with --force. */

@@ -1,14 +1,20 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { findStore } from '../runtime/manifest.js';
 import type { CliFlags } from './args.js';
 import type { CliIo } from './cli.js';
 import { painter, useColor } from './colors.js';
-import { BASE_FILE } from './base-file.js';
 import { fingerprintKey, hashInputs } from './fingerprint.js';
-import { findLayer, MANIFEST_FILE } from './layer.js';
+import { findLayer, LEGACY_BASE_FILE, MANIFEST_FILE } from './layer.js';
+import { matchesRecorded } from './plan.js';
 import { generatorVersion } from './paths.js';
 import { defaultStoreLines, fileLines } from './report.js';
+
+/** The app's file is the text the manifest recorded. */
+function matchesFile(root: string, path: string, recorded: string): boolean {
+  const absolute = join(root, path);
+  return existsSync(absolute) && matchesRecorded(readFileSync(absolute, 'utf8'), recorded);
+}
 
 /**
  * The fast path of a re-run that changes nothing: the layer is exactly as the last run wrote it
@@ -41,9 +47,9 @@ export async function reportIfUpToDate(flags: CliFlags, io: CliIo): Promise<bool
   if (manifest.example !== undefined && !existsSync(join(root, manifest.example))) return false;
 
   const paths = Object.keys(manifest.files);
-  const pristine = paths.every((path) => layer.base.has(path)) && layer.baseFile?.texts.size === paths.length;
-  if (!pristine || Object.entries(hashInputs(root, paths)).some(([path, hash]) => hash !== manifest.files[path]))
-    return false;
+  // Every file exactly as the generator wrote it (a leftover base file from older layers is the full run's to delete).
+  if (existsSync(join(root, layer.dir, LEGACY_BASE_FILE))) return false;
+  if (paths.some((path) => !matchesFile(root, path, manifest.files[path]!))) return false;
   const { inputs, key } = manifest.fingerprint;
   if (Object.entries(hashInputs(root, Object.keys(inputs))).some(([path, hash]) => hash !== inputs[path])) return false;
   const answers = {
@@ -57,9 +63,13 @@ export async function reportIfUpToDate(flags: CliFlags, io: CliIo): Promise<bool
 
   const paint = painter(useColor(io.stdout, io.env));
   const index = `${layer.dir}/${language === 'js' ? 'index.js' : 'index.ts'}`;
-  const files = [...paths, 'package.json', `${layer.dir}/${MANIFEST_FILE}`, `${layer.dir}/${BASE_FILE}`].map(
-    (path) => ({ path, change: 'unchanged' as const, before: undefined, after: undefined, companions: [] }),
-  );
+  const files = [...paths, 'package.json', `${layer.dir}/${MANIFEST_FILE}`].map((path) => ({
+    path,
+    change: 'unchanged' as const,
+    before: undefined,
+    after: undefined,
+    companions: [],
+  }));
   // index.ts is as the generator wrote it, so its default store is the layer's first.
   const store = findStore(manifest.stores[0] ?? '');
   const lines = [

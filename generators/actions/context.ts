@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import { findFramework, findStore, type StoreEntry } from '../../runtime/manifest.js';
 import { defaultUrlNote } from '../default-store.js';
 import type { TargetApp } from '../detect.js';
+import type { LayerBases } from '../bases.js';
 import type { ExistingLayer } from '../layer.js';
 import { generatorVersion, templatePath } from '../paths.js';
 import type { Plan, PlannedFile } from '../plan.js';
@@ -34,6 +35,8 @@ export interface RunContext {
   target: TargetApp;
   plan: Plan;
   layer: ExistingLayer | undefined;
+  /** Where the texts of the layer's last run come from (git, or generating them again). */
+  bases: LayerBases | undefined;
   policy: EditPolicy;
   /** Stores this run adds to, or removes from, an existing layer. */
   added: StoreEntry[];
@@ -62,7 +65,7 @@ export function reconcileContext(data: ActionData): ReconcileContext {
 /** Plans a generated file against what the app has: created, updated, kept, merged, or in the way. */
 export async function planGenerated(data: ActionData, path: string, generated: string): Promise<PlannedFile> {
   const recordedHash = data.layer?.manifest.files[path];
-  const base = data.layer?.base.get(path);
+  const base = async () => data.bases?.get(path);
   return data.plan.add(
     await reconcile({ path, generated, disk: data.plan.read(path), recordedHash, base }, reconcileContext(data)),
   );
@@ -82,7 +85,11 @@ export function codePath(language: LayerAnswers['language'], path: string): stri
  * Renders a template with the layer's data. Code templates are TypeScript: a JavaScript layer gets
  * them through the same conversion as the runtime sources. Code is formatted in the app's style.
  */
-export async function renderTemplate(data: ActionData, templateName: string, target: string): Promise<string> {
+export async function renderTemplate(
+  data: LayerAnswers & { target: TargetApp; render: RenderString },
+  templateName: string,
+  target: string,
+): Promise<string> {
   const rendered = data.render(readFileSync(templatePath(templateName), 'utf8'), templateData(data, data.target));
   if (!templateName.endsWith('.ts.hbs')) return rendered;
   const [code] = await convertSource(outputKind(data.language, data.target), rendered, target);

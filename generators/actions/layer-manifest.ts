@@ -1,19 +1,19 @@
 import { posix, relative, sep } from 'node:path';
-import { BASE_FILE, encodeBase } from '../base-file.js';
-import { fingerprintKey, hashInputs, type Fingerprint } from '../fingerprint.js';
-import { MANIFEST_FILE, type LayerManifest } from '../layer.js';
+import { fingerprintKey, hashInputs, sha256, type Fingerprint } from '../fingerprint.js';
+import { LEGACY_BASE_FILE, MANIFEST_FILE, type LayerManifest } from '../layer.js';
 import { generatorVersion } from '../paths.js';
-import { hashText } from '../plan.js';
+import { blobId } from '../plan.js';
 import type { ActionData } from './context.js';
 
-/** The manifest (hashes of what was generated) and the base file (the texts), for the next run. */
+/**
+ * The manifest, for the next run: what was asked, how the app's settings shaped the code, and the
+ * git blob id of every text generated (never the texts themselves: see bases.ts).
+ */
 export async function manifestAction(data: ActionData): Promise<string> {
   const files: Record<string, string> = {};
-  const texts = new Map<string, string>();
   for (const file of data.plan.files) {
     if (file.base !== undefined) {
-      files[file.path] = hashText(file.base);
-      texts.set(file.path, file.base);
+      files[file.path] = blobId(file.base);
     } else if (file.baseHash !== undefined) {
       files[file.path] = file.baseHash;
     }
@@ -27,12 +27,24 @@ export async function manifestAction(data: ActionData): Promise<string> {
     language: data.language === 'js' ? 'js' : undefined,
     stores: data.stores,
     example: data.example,
+    module: { importSuffix: data.target.importSuffix, format: data.target.moduleFormat },
     files,
     conflicts: conflicts.length > 0 ? conflicts : undefined,
     fingerprint: await fingerprintOf(data, Object.keys(files)),
   };
   data.plan.addEdit(`${data.dir}/${MANIFEST_FILE}`, `${JSON.stringify(manifest, null, 2)}\n`);
-  data.plan.addEdit(`${data.dir}/${BASE_FILE}`, encodeBase(texts, data.layer?.baseFile));
+  // The compressed copies older layers kept beside the manifest are not needed any more.
+  const legacy = `${data.dir}/${LEGACY_BASE_FILE}`;
+  const old = data.plan.read(legacy);
+  if (old !== undefined)
+    data.plan.add({
+      path: legacy,
+      change: 'deleted',
+      before: old,
+      after: undefined,
+      companions: [],
+      note: 'bases now come from git',
+    });
   return `manifest ${data.dir}/${MANIFEST_FILE}`;
 }
 
@@ -47,6 +59,6 @@ async function fingerprintOf(data: ActionData, layerFiles: readonly string[]): P
     data.plan.files.find((file) => file.path === 'package.json')?.after ?? data.target.packageJsonText;
   return {
     key: await fingerprintKey(root, data, layerFiles),
-    inputs: { 'package.json': hashText(packageJson), ...hashInputs(root, tsconfigs) },
+    inputs: { 'package.json': sha256(packageJson), ...hashInputs(root, tsconfigs) },
   };
 }

@@ -1,6 +1,6 @@
 import { findStore } from '../../runtime/manifest.js';
 import { sameCode } from '../normalize.js';
-import { hashText } from '../plan.js';
+import { matchesRecorded } from '../plan.js';
 import type { ActionData } from './context.js';
 
 /**
@@ -13,8 +13,7 @@ export async function retireAction(data: ActionData): Promise<string> {
   for (const [path, recordedHash] of Object.entries(data.layer?.manifest.files ?? {})) {
     const disk = data.plan.read(path);
     if (planned.has(path) || disk === undefined) continue;
-    const base = data.layer?.base.get(path);
-    const unedited = hashText(disk) === recordedHash || (base !== undefined && (await sameCode(path, disk, base)));
+    const unedited = matchesRecorded(disk, recordedHash) || (await reformatOfBase(data, path, disk));
     data.plan.add(
       unedited
         ? { path, change: 'deleted', before: disk, after: undefined, companions: [] }
@@ -39,4 +38,10 @@ export async function retireAction(data: ActionData): Promise<string> {
     }
   }
   return retired.length > 0 ? `retire ${retired.join(', ')}` : 'retire nothing';
+}
+
+/** The file is what the generator wrote last time, only reformatted. */
+async function reformatOfBase(data: ActionData, path: string, disk: string): Promise<boolean> {
+  const base = await data.bases?.get(path);
+  return base !== undefined && (await sameCode(path, disk, base));
 }

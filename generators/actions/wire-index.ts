@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { hashText, type PlannedFile } from '../plan.js';
+import { blobId, matchesRecorded, type PlannedFile } from '../plan.js';
 import { reconcile } from '../reconcile.js';
 import { codePath, planGenerated, reconcileContext, renderTemplate, type ActionData } from './context.js';
 
@@ -33,7 +33,8 @@ export async function wireIndexAction(data: ActionData): Promise<string> {
   const edited = rewire(disk);
   data.plan.notes.push(...edited.notes);
   const recordedHash = data.layer.manifest.files[path];
-  const oldBase = data.layer.base.get(path) ?? (recordedHash === hashText(disk) ? disk : undefined);
+  const unedited = recordedHash !== undefined && matchesRecorded(disk, recordedHash);
+  const oldBase = unedited ? disk : await data.bases?.get(path);
   const base = oldBase === undefined ? undefined : rewire(oldBase).text;
 
   let planned: PlannedFile;
@@ -43,8 +44,8 @@ export async function wireIndexAction(data: ActionData): Promise<string> {
       path,
       generated,
       disk: edited.text,
-      recordedHash: base === undefined ? recordedHash : hashText(base),
-      base,
+      recordedHash: base === undefined ? recordedHash : blobId(base),
+      base: async () => base,
     };
     const merged = await reconcile(layerFile, reconcileContext(data));
     const ourEditOnly = edited.text !== disk && (merged.change === 'unchanged' || merged.change === 'kept-yours');

@@ -114,7 +114,6 @@ describe('output', () => {
       'updated         session/index.ts',
       'updated         session/README.md',
       'updated         session/session-layer.json',
-      'updated         session/session-layer.base.json',
     ]);
     // A re-run's next steps are only what it made new: nothing to install, memory sweeps.
     expect(added.stdout).not.toContain('install:');

@@ -79,7 +79,10 @@ describe('the up-to-date fast path', () => {
           readFileSync(join(root, 'session/session-layer.json'), 'utf8').replace(/\n$/, '\n\n'),
         ),
     ],
-    ['the base file is gone', (root) => rmSync(join(root, 'session/session-layer.base.json'))],
+    [
+      "an older layer's base file is left to delete",
+      (root) => writeFileSync(join(root, 'session/session-layer.base.json'), '{}'),
+    ],
     ['the example was deleted', (root) => rmSync(join(root, 'session-example.ts'))],
     ['a new store is asked for', () => undefined, ['--store', 'file']],
     ['a store is to be removed', () => undefined, ['--remove-store', 'memory']],

@@ -1,9 +1,11 @@
 /**
  * `create-session-layer update`: unedited files are replaced by the generator's current version;
- * an edited one is merged three-way against the base it was generated from. Conflicts are marked
+ * an edited one is merged three-way against the base it was generated from (from git, or generated
+ * again by this version). Conflicts are marked
  * inline (or the generator's version is left beside the file as <file>.new): never lost, exit 1.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashTree, makeApp } from '../helpers/apps.js';
@@ -22,6 +24,23 @@ function switchToBundler(root: string): void {
   );
 }
 
+/** Pretends another generator version wrote the layer: this one cannot generate its texts again. */
+function writtenBy(root: string, version: string): void {
+  const path = join(root, 'session/session-layer.json');
+  writeFileSync(
+    path,
+    `${JSON.stringify({ ...JSON.parse(read(root, 'session/session-layer.json')), version }, null, 2)}\n`,
+  );
+}
+
+function git(root: string, ...args: string[]): void {
+  const result = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.com', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+}
+
 async function layer(): Promise<string> {
   const root = makeApp();
   await generateOk(root, ['--yes', '--store', 'dir']);
@@ -29,6 +48,7 @@ async function layer(): Promise<string> {
 }
 
 describe('update', () => {
+  // No git here: the base is this version generating the layer again, as recorded.
   it("merges an edit that does not overlap the generator's change, and replaces unedited files", async () => {
     const root = await layer();
     writeFileSync(join(root, MANAGER), `${read(root, MANAGER)}\nexport const ourHelper = 1; // ours\n`);
@@ -129,9 +149,25 @@ describe('update', () => {
     expect(merged).toContain("from './core/manager';");
   });
 
-  it("without a recorded base (a layer from before the base file), leaves the generator's version beside the file as <file>.new", async () => {
+  it('generates the base of an index.ts whose stores were wired in one by one', async () => {
     const root = await layer();
-    rmSync(join(root, 'session/session-layer.base.json'));
+    await generateOk(root, ['--store', 'memory']);
+    await generateOk(root, ['--store', 'file']);
+    writeFileSync(
+      join(root, 'session/index.ts'),
+      read(root, 'session/index.ts').replace("|| 'session_id'", "|| 'our_sid'"),
+    );
+    switchToBundler(root);
+    const result = await generateOk(root, ['update']);
+    expect(result.stdout).toMatch(/^merged +session\/index\.ts$/m);
+    const merged = read(root, 'session/index.ts');
+    expect(merged).toContain("|| 'our_sid'");
+    expect(merged).toContain("import { fileStore } from './stores/file';");
+  });
+
+  it("without a base in git or from this version, leaves the generator's version beside the file as <file>.new", async () => {
+    const root = await layer();
+    writtenBy(root, '0.0.1'); // another version wrote it, and the app is not a git repository
     const ours = `${read(root, MANAGER)}// ours\n`;
     writeFileSync(join(root, MANAGER), ours);
     switchToBundler(root);
@@ -140,13 +176,52 @@ describe('update', () => {
     expect(result.stdout).toMatch(/^conflict +session\/core\/manager\.ts +\(.*session\/core\/manager\.ts\.new\)$/m);
     expect(read(root, MANAGER)).toBe(ours);
     expect(read(root, `${MANAGER}.new`)).toContain("from './cookie'");
-    expect(existsSync(join(root, 'session/session-layer.base.json'))).toBe(true);
     // The .new beside the file is an open conflict until the user deletes it.
     const open = await generate(root, ['update']);
     expect(open.code).toBe(1);
     expect(open.stderr).toMatch(/E_CONFLICT: .*session\/core\/manager\.ts \(with session\/core\/manager\.ts\.new\)/);
     rmSync(join(root, `${MANAGER}.new`));
     expect((await generateOk(root, ['update'])).stdout).toContain('are resolved');
+  });
+
+  it('finds the base in git: the layer as committed, when another version wrote it', async () => {
+    const root = await layer();
+    writtenBy(root, '0.0.1');
+    git(root, 'init', '-q');
+    git(root, 'add', '.');
+    git(root, 'commit', '-q', '-m', 'session layer');
+    writeFileSync(join(root, MANAGER), `${read(root, MANAGER)}export const ourHelper = 1; // ours\n`);
+    switchToBundler(root);
+    const result = await generateOk(root, ['update']);
+    expect(result.stdout).toMatch(/^merged +session\/core\/manager\.ts$/m);
+    expect(read(root, MANAGER)).toContain('export const ourHelper = 1; // ours');
+    expect(read(root, MANAGER)).toContain("from './cookie'");
+  });
+
+  it('records git blob ids, small and readable, and keeps no copy of the texts in the app', async () => {
+    const root = await layer();
+    const manifest = JSON.parse(read(root, 'session/session-layer.json'));
+    expect(Object.values(manifest.files).every((id) => /^[0-9a-f]{40}$/.test(String(id)))).toBe(true);
+    expect(manifest.module).toEqual({ importSuffix: '.js', format: 'esm' });
+    const hashed = spawnSync('git', ['hash-object', MANAGER], { cwd: root, encoding: 'utf8' });
+    expect(hashed.stdout.trim()).toBe(manifest.files[MANAGER]);
+    expect(readdirSync(join(root, 'session')).sort()).toEqual([
+      'README.md',
+      'core',
+      'frameworks',
+      'index.ts',
+      'session-layer.json',
+      'stores',
+    ]);
+    expect(Buffer.byteLength(read(root, 'session/session-layer.json'))).toBeLessThan(4096);
+  });
+
+  it("deletes an older layer's session-layer.base.json", async () => {
+    const root = await layer();
+    writeFileSync(join(root, 'session/session-layer.base.json'), '{"encoding":"gzip+base64","files":{}}\n');
+    const result = await generateOk(root, ['update']);
+    expect(result.stdout).toMatch(/^deleted +session\/session-layer\.base\.json +\(bases now come from git\)$/m);
+    expect(existsSync(join(root, 'session/session-layer.base.json'))).toBe(false);
   });
 
   it('is a no-op on an up-to-date layer, and an error without one (exit 2)', async () => {
