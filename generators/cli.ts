@@ -1,5 +1,5 @@
-import { HELP, parseFlags, type CliFlags } from './args.js';
-import type { OutputStream } from './colors.js';
+import { HELP, parseFlags, type CliFlags } from './cli/args.js';
+import { processIo, type CliIo } from './cli/io.js';
 import { GeneratorError } from './errors.js';
 import { generatorVersion } from './paths.js';
 
@@ -8,27 +8,6 @@ import { generatorVersion } from './paths.js';
  * node-plop: most of the start-up time) is loaded only once the flags are known to be good, so
  * --help, --version and usage errors answer at once.
  */
-
-/** The process around the CLI, so tests can run it in-process. */
-export interface CliIo {
-  stdout: OutputStream;
-  stderr: OutputStream;
-  env: Readonly<Record<string, string | undefined>>;
-  /** Whether a person can answer prompts. */
-  interactive: boolean;
-  /** Where the command runs: --cwd and every path the output shows are relative to it. */
-  cwd: string;
-}
-
-export function processIo(): CliIo {
-  return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    interactive: !process.env['CI'] && process.stdin.isTTY === true && process.stdout.isTTY === true,
-    cwd: process.cwd(),
-  };
-}
 
 /**
  * Runs the CLI and resolves the exit code: 0 done or up to date; 1 failed, or `update` left
@@ -48,7 +27,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return 0;
     }
     // An identical re-run answers from hashes alone; anything else is the full run.
-    const { reportIfUpToDate } = await import('./up-to-date.js');
+    const { reportIfUpToDate } = await import('./cli/up-to-date.js');
     if (await reportIfUpToDate(flags, io)) return 0;
     const { run } = await import('./run.js');
     return await run(flags, io);

@@ -32,6 +32,8 @@ export interface FrameworkEntry {
   readonly name: string;
   readonly title: string;
   readonly file: string;
+  /** Internal helpers the file imports, relative to runtime/. */
+  readonly helpers: readonly string[];
   /** The exported glue factory, called with the session manager. */
   readonly factory: string;
   /** What index.ts exports the glue as, e.g. `sessionMiddleware`. */
@@ -134,6 +136,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     name: 'express',
     title: 'Express',
     file: 'frameworks/express.ts',
+    helpers: [],
     factory: 'expressSession',
     exportName: 'sessionMiddleware',
     detect: ['express'],
@@ -144,6 +147,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     name: 'fastify',
     title: 'Fastify',
     file: 'frameworks/fastify.ts',
+    helpers: [],
     factory: 'fastifySession',
     exportName: 'sessionPlugin',
     detect: ['fastify'],
@@ -154,6 +158,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     name: 'koa',
     title: 'Koa',
     file: 'frameworks/koa.ts',
+    helpers: [],
     factory: 'koaSession',
     exportName: 'sessionMiddleware',
     detect: ['koa'],
@@ -164,6 +169,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     name: 'hono',
     title: 'Hono',
     file: 'frameworks/hono.ts',
+    helpers: [],
     factory: 'honoSession',
     exportName: 'sessionMiddleware',
     detect: ['hono'],
@@ -174,6 +180,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     name: 'node',
     title: 'node:http (no framework)',
     file: 'frameworks/node.ts',
+    helpers: [],
     factory: 'nodeSession',
     exportName: 'nodeSessions',
     detect: [],

@@ -48,6 +48,7 @@ describe('output', () => {
       files: Array<{ path: string; change: string }>;
       packages: { added: string[] };
       nextSteps: { install: string; env: Array<{ name: string }>; usage: string[] };
+      actions: Array<{ type: string; description: string }>;
       app: { packageManager: string; moduleFormat: string };
     };
     expect(report.ok).toBe(true);
@@ -59,6 +60,15 @@ describe('output', () => {
       expect.arrayContaining(['SESSION_STORE', 'SESSION_SECRET']),
     );
     expect(report.nextSteps.usage.join('\n')).toContain('app.use(sessionMiddleware)');
+    // Each of the generator's actions, with its own one-line result, in the order plop ran them.
+    expect(report.actions).toContainEqual({ type: 'vendor', description: 'created session/core/manager.ts' });
+    expect(report.actions.map((action) => action.type).slice(-5)).toEqual([
+      'render',
+      'retire',
+      'package-json',
+      'gitignore',
+      'layer-manifest',
+    ]);
 
     const failed = await generate(root, ['--framework', 'nope', '--json']);
     expect(failed.code).toBe(2);

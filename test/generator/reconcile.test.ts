@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { blobId } from '../../generators/plan.js';
-import { reconcile, type EditPolicy, type LayerFile } from '../../generators/reconcile.js';
+import { blobId } from '../../generators/layer/plan.js';
+import { reconcile, type EditPolicy, type LayerFile } from '../../generators/layer/reconcile.js';
 
 const BASE = 'export const a = 1;\nexport const b = 2;\nexport const c = 3;\nexport const d = 4;\n';
 const NEW = BASE.replace('d = 4', 'd = 40');

@@ -5,10 +5,10 @@
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseFlags } from '../../generators/args.js';
-import type { CliIo } from '../../generators/cli.js';
+import { parseFlags } from '../../generators/cli/args.js';
+import type { CliIo } from '../../generators/cli/io.js';
 import { run } from '../../generators/run.js';
-import { reportIfUpToDate } from '../../generators/up-to-date.js';
+import { reportIfUpToDate } from '../../generators/cli/up-to-date.js';
 import { makeApp } from '../helpers/apps.js';
 import { generateOk } from './_cli.js';
 

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generatorVersion } from '../../generators/paths.js';
-import { compareVersions } from '../../generators/versions.js';
+import { compareVersions } from '../../generators/layer/versions.js';
 import { hashTree, makeApp } from '../helpers/apps.js';
 import { generate, generateOk } from './_cli.js';
 

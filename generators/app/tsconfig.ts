@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ts as TypeScript } from 'ts-morph';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import { ts } from './typescript.js';
 
 /** What the app's TypeScript settings decide about the code we emit. */

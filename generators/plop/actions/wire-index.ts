@@ -1,23 +1,27 @@
-import { UsageError } from '../errors.js';
-import { blobId, matchesRecorded, type PlannedFile } from '../plan.js';
-import { reconcile } from '../reconcile.js';
-import { codePath, planGenerated, reconcileContext, renderTemplate, type ActionData } from './context.js';
+import { UsageError } from '../../errors.js';
+import { storeForUrl } from '../../layer/default-store.js';
+import { blobId, matchesRecorded, type PlannedFile } from '../../layer/plan.js';
+import { reconcile } from '../../layer/reconcile.js';
+import { codePath, renderTemplate } from '../templates.js';
+import { planGenerated, reconcileContext, type ActionData } from './context.js';
 
 /**
  * index.ts is rendered once; afterwards it is the user's wiring, and a re-run only edits it
  * (add or remove a store) with ts-morph, never regenerating it. The same edits are applied to
  * its recorded base, so the base stays "what the generator would have written" and `update` can
- * merge template changes into the user's version three-way.
+ * merge template changes into the user's version three-way. The action also says which store
+ * index.ts falls back to (its defaultStoreUrl), and refuses to remove that one.
  */
 export async function wireIndexAction(data: ActionData): Promise<string> {
   const path = codePath(data.language, `${data.dir}/index.ts`);
   const disk = data.plan.read(path);
   if (data.layer === undefined || disk === undefined) {
-    const planned = await planGenerated(data, path, await renderTemplate(data, 'index.ts.hbs', path));
+    const planned = await planGenerated(data, path, await renderIndex(data, path));
+    data.plan.defaultStoreUrl = data.storeEntries[0]?.defaultUrl;
     return `${planned.change} ${path}`;
   }
   // Imported here: it edits index.ts with ts-morph, which a first run (rendering index.ts) never loads.
-  const { rewireIndex } = await import('../wire-index.js');
+  const { rewireIndex } = await import('../../transforms/rewire-index.js');
   const importSuffix = data.language === 'js' ? '.js' : data.target.importSuffix;
   const wiring = { add: data.added, remove: data.removed, importSuffix };
   const rewire = (text: string) => {
@@ -31,6 +35,14 @@ export async function wireIndexAction(data: ActionData): Promise<string> {
     }
   };
   const edited = rewire(disk);
+  // index.ts falls back to defaultStoreUrl when SESSION_STORE is unset: removing that store would break start-up.
+  const defaultRemoved =
+    edited.defaultStoreUrl === undefined ? undefined : storeForUrl(edited.defaultStoreUrl, data.removed);
+  if (defaultRemoved)
+    throw new UsageError(
+      `the ${defaultRemoved.name} store is the default (defaultStoreUrl in ${path}); point defaultStoreUrl at another store first`,
+    );
+  data.plan.defaultStoreUrl = edited.defaultStoreUrl;
   data.plan.notes.push(...edited.notes);
   const recordedHash = data.layer.manifest.files[path];
   const unedited = recordedHash !== undefined && matchesRecorded(disk, recordedHash);
@@ -39,10 +51,9 @@ export async function wireIndexAction(data: ActionData): Promise<string> {
 
   let planned: PlannedFile;
   if (data.policy === 'merge') {
-    const generated = await renderTemplate(data, 'index.ts.hbs', path);
     const layerFile = {
       path,
-      generated,
+      generated: await renderIndex(data, path),
       disk: edited.text,
       recordedHash: base === undefined ? recordedHash : blobId(base),
       base: async () => base,
@@ -64,4 +75,8 @@ export async function wireIndexAction(data: ActionData): Promise<string> {
   }
   data.plan.add(planned);
   return `${planned.change} ${path}`;
+}
+
+function renderIndex(data: ActionData, path: string): Promise<string> {
+  return renderTemplate(data, data.target, data.render, 'index.ts.hbs', path);
 }

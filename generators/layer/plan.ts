@@ -69,6 +69,8 @@ export class Plan {
   readonly notes: string[] = [];
   /** Packages this run adds to package.json, as `name@range`. */
   readonly packagesAdded: string[] = [];
+  /** index.ts's defaultStoreUrl after this run, when it is a plain string: the store the report names as the default. */
+  defaultStoreUrl: string | undefined;
   private readonly disk = new Map<string, string | undefined>();
 
   /** `blank`: plan as if the app had none of the layer's files, to learn what the generator writes. */

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { findStore } from '../runtime/manifest.js';
+import { findStore } from '../../runtime/manifest.js';
 import type { CliFlags } from './args.js';
-import type { CliIo } from './cli.js';
+import type { CliIo } from './io.js';
 import { painter, useColor } from './colors.js';
-import { fingerprintKey, hashInputs } from './fingerprint.js';
-import { findLayer, LEGACY_BASE_FILE, MANIFEST_FILE } from './layer.js';
-import { matchesRecorded } from './plan.js';
-import { generatorVersion } from './paths.js';
+import { fingerprintKey, hashInputs } from '../layer/fingerprint.js';
+import { findLayer, LEGACY_BASE_FILE, MANIFEST_FILE } from '../layer/existing-layer.js';
+import { matchesRecorded } from '../layer/plan.js';
+import { generatorVersion } from '../paths.js';
 import { defaultStoreLines, fileLines } from './report.js';
 
 /** The app's file is the text the manifest recorded. */
@@ -18,8 +18,8 @@ function matchesFile(root: string, path: string, recorded: string): boolean {
 
 /**
  * The fast path of a re-run that changes nothing: the layer is exactly as the last run wrote it
- * (every file, the manifest, the base), it asks for nothing new, and the fingerprint of what shapes
- * the output matches. Then it reports "up to date" without loading ts-morph or node-plop or
+ * (every file and the manifest), it asks for nothing new, no conflict is on record, and the
+ * fingerprint of what shapes the output matches. Then it reports "up to date" without loading ts-morph or node-plop or
  * formatting any file. Returns false whenever the full run must decide (anything edited, any
  * change asked for, --json or --install); it never writes.
  */

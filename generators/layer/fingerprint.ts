@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packageRoot, generatorVersion } from './paths.js';
+import { packageRoot, generatorVersion } from '../paths.js';
 
 /**
  * Everything that shapes the layer's files, recorded by the run that wrote them. When a re-run
@@ -46,7 +46,8 @@ let generatorDigest: string | undefined;
 /** The generator's code (compiled or source, wherever this file runs from), runtime/ and templates/. */
 function generatorInputs(): string {
   generatorDigest ??= digestOfFolders([
-    dirname(fileURLToPath(import.meta.url)),
+    // generators/ (or dist/generators/), this file being in its layer/ folder.
+    dirname(dirname(fileURLToPath(import.meta.url))),
     join(packageRoot, 'runtime'),
     join(packageRoot, 'templates'),
   ]);

@@ -1,14 +1,13 @@
-import { findFramework, findStore, typescriptDevDependencies } from '../../runtime/manifest.js';
-import { addPackages } from '../package-json.js';
-import { required, type ActionData } from './context.js';
+import { typescriptDevDependencies } from '../../../runtime/manifest.js';
+import { addPackages } from '../../app/add-packages.js';
+import type { ActionData } from './context.js';
 
 /**
  * Adds what the layer needs to the app's own package.json (never a workspace root's), keeping
  * every range the app already lists. A removed store's packages stay: other code may use them.
  */
 export function packageJsonAction(data: ActionData): string {
-  const framework = required(findFramework(data.framework), 'framework', data.framework);
-  const chosen = data.stores.map((name) => required(findStore(name), 'store', name));
+  const { frameworkEntry: framework, storeEntries: chosen } = data;
   const additions = {
     dependencies: Object.assign({}, framework.dependencies, ...chosen.map((store) => store.dependencies)) as Record<
       string,

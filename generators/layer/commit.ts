@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { GeneratorError } from './errors.js';
+import { GeneratorError } from '../errors.js';
 import type { Plan } from './plan.js';
 
 /**

@@ -1,5 +1,5 @@
 import { relative, resolve } from 'node:path';
-import type { TargetApp } from './detect.js';
+import type { TargetApp } from '../app/detect.js';
 
 export interface NextSteps {
   /** The install command, run from where the command ran; undefined when nothing was added or --install ran it. */

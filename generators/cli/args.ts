@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { frameworks, stores } from '../runtime/manifest.js';
-import { UsageError } from './errors.js';
+import { frameworks, stores } from '../../runtime/manifest.js';
+import { UsageError } from '../errors.js';
 
 export interface CliFlags {
   /** `generate` (no positional): create or extend the layer; `update`: also merge the user's edits with a newer generator. */

@@ -1,9 +1,12 @@
 import { createTwoFilesPatch } from 'diff';
-import type { StoreEntry } from '../runtime/manifest.js';
+import type { StoreEntry } from '../../runtime/manifest.js';
+import { defaultUrlNote } from '../layer/default-store.js';
+import type { Change, Plan, PlannedFile } from '../layer/plan.js';
+import type { CliFlags } from './args.js';
 import type { Paint } from './colors.js';
-import { defaultUrlNote } from './default-store.js';
+import type { CliIo } from './io.js';
 import type { NextSteps } from './next-steps.js';
-import type { Change, PlannedFile } from './plan.js';
+import type { RunSummary, StepName } from './summary.js';
 
 const VERBS: Record<Change, { done: string; planned: string; color: Parameters<Paint>[0] }> = {
   created: { done: 'created', planned: 'would create', color: 'green' },
@@ -15,6 +18,20 @@ const VERBS: Record<Change, { done: string; planned: string; color: Parameters<P
   overwritten: { done: 'overwritten', planned: 'would overwrite', color: 'yellow' },
   deleted: { done: 'deleted', planned: 'would delete', color: 'red' },
 };
+
+/** The text report of a run: a line per file that moved, notes, packages, the default store, next steps. */
+export function printRun(io: CliIo, flags: CliFlags, plan: Plan, summary: RunSummary, paint: Paint): void {
+  const lines: string[] = [];
+  if (flags.dryRun) lines.push(paint('bold', 'Dry run: nothing was written.'));
+  lines.push(...fileLines(plan.files, flags, paint));
+  for (const note of plan.notes) lines.push(`${paint('yellow', 'note')}: ${note}`);
+  if (plan.packagesAdded.length > 0)
+    lines.push(`package.json: ${flags.dryRun ? 'would add' : 'added'} ${plan.packagesAdded.join(', ')}`);
+  lines.push(...defaultStoreLines(summary.defaultStore.store, summary.defaultStore.url, summary.index, paint));
+  if (plan.isNoOp) lines.push('The session layer is up to date.');
+  io.stdout.write(`${lines.join('\n')}\n`);
+  if (!plan.isNoOp && !flags.dryRun) io.stdout.write(nextStepsText(summary.steps, summary.show, paint));
+}
 
 /** One line per file: what happened to it (or would, in a dry run), and why when that is not obvious. */
 export function fileLine(file: PlannedFile, dryRun: boolean, paint: Paint): string {
@@ -108,12 +125,7 @@ function unified(path: string, before: string | undefined, after: string | undef
   return patch.replace(/^=+\n/m, '').replace(/^Index: .*\n/m, '');
 }
 
-export type StepName = 'install' | 'env' | 'usage' | 'sweep' | 'example';
-
-/**
- * The next steps as text. A first run shows them all; a re-run only what it made new (packages to
- * install, a store to sweep, an example to try): the rest was said the first time.
- */
+/** The next steps as text, those `show` names (see RunSummary). */
 export function nextStepsText(steps: NextSteps, show: ReadonlySet<StepName>, paint: Paint): string {
   const lines = [paint('bold', 'Next steps:')];
   let step = 0;

@@ -1,8 +1,8 @@
 import { posix, relative, sep } from 'node:path';
-import { fingerprintKey, hashInputs, sha256, type Fingerprint } from '../fingerprint.js';
-import { LEGACY_BASE_FILE, MANIFEST_FILE, type LayerManifest } from '../layer.js';
-import { generatorVersion } from '../paths.js';
-import { blobId } from '../plan.js';
+import { fingerprintKey, hashInputs, sha256, type Fingerprint } from '../../layer/fingerprint.js';
+import { LEGACY_BASE_FILE, MANIFEST_FILE, type LayerManifest } from '../../layer/existing-layer.js';
+import { generatorVersion } from '../../paths.js';
+import { blobId } from '../../layer/plan.js';
 import type { ActionData } from './context.js';
 
 /**

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { CustomActionConfig } from 'node-plop';
-import { generatorVersion, runtimePath } from '../paths.js';
-import { vendorSource } from '../transforms/index.js';
-import { outputKind, planGenerated, renderTemplate, type ActionData } from './context.js';
+import { generatorVersion, runtimePath } from '../../paths.js';
+import { vendorSource } from '../../transforms/index.js';
+import { outputKind } from '../templates.js';
+import { planGenerated, type ActionData } from './context.js';
 
 /**
  * Vendors one runtime source: the declared transforms, then reconciled with what the app has.
@@ -23,11 +24,4 @@ export async function vendorAction(data: ActionData, config: CustomActionConfig<
     changes.push(`${planned.change} ${file.path}`);
   }
   return changes.join(', ');
-}
-
-/** Renders a template (README, example server) and reconciles it with what the app has. */
-export async function renderAction(data: ActionData, config: CustomActionConfig<string>): Promise<string> {
-  const target = String(config['target']);
-  const planned = await planGenerated(data, target, await renderTemplate(data, String(config['templateName']), target));
-  return `${planned.change} ${target}`;
 }

@@ -1,6 +1,5 @@
-import { findStore } from '../../runtime/manifest.js';
-import { sameCode } from '../normalize.js';
-import { matchesRecorded } from '../plan.js';
+import { sameCode } from '../../layer/normalize.js';
+import { matchesRecorded } from '../../layer/plan.js';
 import type { ActionData } from './context.js';
 
 /**
@@ -30,7 +29,7 @@ export async function retireAction(data: ActionData): Promise<string> {
   }
   for (const store of data.removed) {
     for (const helper of store.helpers) {
-      const users = data.stores.filter((name) => findStore(name)?.helpers.includes(helper));
+      const users = data.storeEntries.filter((store) => store.helpers.includes(helper)).map((store) => store.name);
       if (users.length > 0)
         data.plan.notes.push(
           `kept ${data.dir}/${helper}: the ${users.join(', ')} store${users.length > 1 ? 's' : ''} still use${users.length > 1 ? '' : 's'} it`,

@@ -1,4 +1,4 @@
-import type { StoreEntry } from '../runtime/manifest.js';
+import type { StoreEntry } from '../../runtime/manifest.js';
 
 /**
  * What the user is told about a store's default URL (the one index.ts falls back to when
@@ -19,4 +19,15 @@ export function defaultUrlNote(store: StoreEntry): string | undefined {
   if (folder !== undefined) return `in ${folder}/ at the app root, git-ignored`;
   if (store.name === 'memory') return 'sessions are lost when the process exits and each process has its own';
   return undefined;
+}
+
+/** The URL scheme of a store URL (`'dir:.sessions'` → `dir:`), as index.ts's `stores` object keys it. */
+export function urlScheme(url: string): string | undefined {
+  return /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0].toLowerCase();
+}
+
+/** The store among `stores` that a URL names, by its scheme. */
+export function storeForUrl(url: string, stores: readonly StoreEntry[]): StoreEntry | undefined {
+  const scheme = urlScheme(url);
+  return stores.find((store) => scheme !== undefined && store.schemes.includes(scheme));
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { frameworks } from '../runtime/manifest.js';
-import { UsageError } from './errors.js';
+import { frameworks } from '../../runtime/manifest.js';
+import { UsageError } from '../errors.js';
 import { detectPackageManager, findWorkspaceRoot, type PackageManagerFacts } from './package-manager.js';
 import { readModuleFacts, type ModuleFacts } from './tsconfig.js';
 

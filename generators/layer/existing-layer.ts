@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 import type { Fingerprint } from './fingerprint.js';
 import { isVersion } from './versions.js';
 

@@ -1,4 +1,4 @@
-import { embeddedFolder } from '../default-store.js';
+import { embeddedFolder } from '../../layer/default-store.js';
 import type { ActionData } from './context.js';
 
 /**
@@ -7,7 +7,7 @@ import type { ActionData } from './context.js';
  * committed. Only then: a line the user later removes stays removed.
  */
 export function gitignoreAction(data: ActionData): string {
-  const joining = data.layer === undefined ? data.chosen : data.added;
+  const joining = data.layer === undefined ? data.storeEntries : data.added;
   const folders = [...new Set(joining.map(embeddedFolder).filter((folder) => folder !== undefined))];
   const before = data.plan.read('.gitignore');
   const lines = new Set((before ?? '').split(/\r?\n/).map((line) => line.trim()));
