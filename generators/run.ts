@@ -136,8 +136,10 @@ function editedFilesError(
 }
 
 function conflictsLeft(flags: CliFlags, conflicts: readonly PlannedFile[]): string {
+  const paths = conflicts.map((file) => file.path).join(', ');
+  if (flags.dryRun) return `${conflicts.length} file(s) would have conflicts to resolve: ${paths}; nothing was written`;
   return (
-    `${conflicts.length} file(s) have conflicts to resolve: ${conflicts.map((file) => file.path).join(', ')} ` +
+    `${conflicts.length} file(s) have conflicts to resolve: ${paths} ` +
     "(marked <<<<<<< yours / ======= / >>>>>>> generator, or the generator's version beside it as <file>.new); " +
     `resolve them, then run ${requestCommand(flags, { command: 'update' })} again; until then every run exits 1`
   );

@@ -100,10 +100,9 @@ function actionsFor(data: ActionData): Array<CustomActionConfig<string>> {
     { type: 'wire-index' },
     { type: 'render', templateName: 'README.md.hbs', target: `${dir}/README.md` },
     ...(example ? [{ type: 'render', templateName: `example/${framework.name}.ts.hbs`, target: example }] : []),
-    { type: 'retire' },
-    { type: 'package-json' },
-    { type: 'gitignore' },
-    { type: 'layer-manifest' },
+    ...(data.filesOnly
+      ? []
+      : [{ type: 'retire' }, { type: 'package-json' }, { type: 'gitignore' }, { type: 'layer-manifest' }]),
   ];
 }
 
@@ -129,6 +128,7 @@ export async function regenerateLayer(selection: Selection, target: TargetApp): 
     layer: undefined,
     bases: undefined,
     policy: 'stop',
+    filesOnly: true,
   });
   const texts = new Map<string, string[]>();
   for (const file of plan.files) if (file.base !== undefined) texts.set(file.path, [file.base]);

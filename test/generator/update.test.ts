@@ -47,7 +47,8 @@ async function layer(): Promise<string> {
   return root;
 }
 
-describe('update', () => {
+// Each case generates a layer and updates it, some twice: slow on a loaded machine, never wrong for it.
+describe('update', { timeout: 60_000 }, () => {
   // No git here: the base is this version generating the layer again, as recorded.
   it("merges an edit that does not overlap the generator's change, and replaces unedited files", async () => {
     const root = await layer();
@@ -120,6 +121,23 @@ describe('update', () => {
     expect(resolved.stdout).toContain('note: the conflicts in session/core/manager.ts are resolved');
     expect(JSON.parse(read(root, 'session/session-layer.json')).conflicts).toBeUndefined();
     expect((await generateOk(root, ['update'])).stdout).toContain('The session layer is up to date.');
+  });
+
+  it('update --dry-run says which files would conflict, exits 1, and records nothing', async () => {
+    const root = await layer();
+    writeFileSync(
+      join(root, MANAGER),
+      read(root, MANAGER).replace("from './cookie.js';", "from './cookie.js'; // ours"),
+    );
+    switchToBundler(root);
+    const tree = hashTree(root);
+    const dry = await generate(root, ['update', '--dry-run']);
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toMatch(/^would conflict +session\/core\/manager\.ts/m);
+    expect(dry.stderr).toBe(
+      'create-session-layer: E_CONFLICT: 1 file(s) would have conflicts to resolve: session/core/manager.ts; nothing was written\n',
+    );
+    expect(hashTree(root)).toEqual(tree);
   });
 
   it('update --store and update --remove-store carry out the request while merging', async () => {

@@ -20,6 +20,8 @@ export interface RunContext {
   /** Where the texts of the layer's last run come from (git, or generating them again). */
   bases: LayerBases | undefined;
   policy: EditPolicy;
+  /** Plan the layer's own files only, not package.json, .gitignore or the manifest: to learn what the generator writes. */
+  filesOnly?: boolean | undefined;
 }
 
 /** Passed to every action by plop: the selection, where to plan, facts about the app, the template renderer. */
