@@ -41,6 +41,14 @@ function git(root: string, ...args: string[]): void {
   if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
 }
 
+/** A layer whose manager.ts the user edited on a line the generator's next version changes too. */
+async function conflictingLayer(): Promise<string> {
+  const root = await layer();
+  writeFileSync(join(root, MANAGER), read(root, MANAGER).replace("from './cookie.js';", "from './cookie.js'; // ours"));
+  switchToBundler(root);
+  return root;
+}
+
 async function layer(): Promise<string> {
   const root = makeApp();
   await generateOk(root, ['--yes', '--store', 'dir']);
@@ -90,12 +98,7 @@ describe('update', { timeout: 60_000 }, () => {
   });
 
   it('remembers the conflicts it left: every run exits 1 naming them, writes nothing, until they are resolved', async () => {
-    const root = await layer();
-    writeFileSync(
-      join(root, MANAGER),
-      read(root, MANAGER).replace("from './cookie.js';", "from './cookie.js'; // ours"),
-    );
-    switchToBundler(root);
+    const root = await conflictingLayer();
     expect((await generate(root, ['update'])).code).toBe(1);
     expect(JSON.parse(read(root, 'session/session-layer.json')).conflicts).toEqual([MANAGER]);
     const tree = hashTree(root);
@@ -124,12 +127,7 @@ describe('update', { timeout: 60_000 }, () => {
   });
 
   it('update --dry-run says which files would conflict, exits 1, and records nothing', async () => {
-    const root = await layer();
-    writeFileSync(
-      join(root, MANAGER),
-      read(root, MANAGER).replace("from './cookie.js';", "from './cookie.js'; // ours"),
-    );
-    switchToBundler(root);
+    const root = await conflictingLayer();
     const tree = hashTree(root);
     const dry = await generate(root, ['update', '--dry-run']);
     expect(dry.code).toBe(1);
