@@ -1,6 +1,6 @@
-import { HELP, parseFlags, type CliFlags } from './args.js';
-import type { OutputStream } from './colors.js';
-import { EditedFilesError, UsageError } from './errors.js';
+import { HELP, parseFlags, type CliFlags } from './cli/args.js';
+import { processIo, type CliIo } from './cli/io.js';
+import { GeneratorError } from './errors.js';
 import { generatorVersion } from './paths.js';
 
 /*
@@ -8,24 +8,6 @@ import { generatorVersion } from './paths.js';
  * node-plop: most of the start-up time) is loaded only once the flags are known to be good, so
  * --help, --version and usage errors answer at once.
  */
-
-/** The process around the CLI, so tests can run it in-process. */
-export interface CliIo {
-  stdout: OutputStream;
-  stderr: OutputStream;
-  env: Readonly<Record<string, string | undefined>>;
-  /** Whether a person can answer prompts. */
-  interactive: boolean;
-}
-
-export function processIo(): CliIo {
-  return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    interactive: !process.env['CI'] && process.stdin.isTTY === true && process.stdout.isTTY === true,
-  };
-}
 
 /**
  * Runs the CLI and resolves the exit code: 0 done or up to date; 1 failed, or `update` left
@@ -45,19 +27,24 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return 0;
     }
     // An identical re-run answers from hashes alone; anything else is the full run.
-    const { reportIfUpToDate } = await import('./up-to-date.js');
+    const { reportIfUpToDate } = await import('./cli/up-to-date.js');
     if (await reportIfUpToDate(flags, io)) return 0;
     const { run } = await import('./run.js');
     return await run(flags, io);
   } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
-    const exitCode = error instanceof UsageError ? 2 : 1;
-    io.stderr.write(`create-session-layer: ${message}\n`);
+    const coded =
+      error instanceof GeneratorError
+        ? error
+        : new GeneratorError('E_INTERNAL', error instanceof Error ? error.message : String(error), 1);
+    const message = coded.message.replace(/\s*\n\s*/g, ' ');
+    io.stderr.write(`create-session-layer: ${coded.code}: ${message}\n`);
     // Tools asked for JSON even when the flags themselves were the problem.
     if (flags?.json ?? argv.includes('--json')) {
-      const edited = error instanceof EditedFilesError ? { edited: error.files } : {};
-      io.stdout.write(`${JSON.stringify({ ok: false, error: message, exitCode, ...edited })}\n`);
+      const files = coded.files.length > 0 ? { files: coded.files } : {};
+      io.stdout.write(
+        `${JSON.stringify({ ok: false, exitCode: coded.exitCode, code: coded.code, error: message, ...files })}\n`,
+      );
     }
-    return exitCode;
+    return coded.exitCode;
   }
 }

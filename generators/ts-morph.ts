@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
  *
  * Only the syntax transforms import this module, and they are imported when a file needs one
  * (generators/transforms/index.ts, the index.ts wiring); reading tsconfig takes the compiler
- * alone from generators/typescript.ts.
+ * alone from generators/app/typescript.ts.
  */
 const tsMorph = createRequire(import.meta.url)('ts-morph') as typeof import('ts-morph');
 

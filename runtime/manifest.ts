@@ -20,8 +20,10 @@ export interface StoreEntry {
   readonly schemes: readonly string[];
   /** The exported factory, called as `factory({ url })`. */
   readonly factory: string;
-  /** Used when SESSION_STORE is unset; embedded stores need no server. */
+  /** Used when SESSION_STORE is unset; embedded stores need no server (`dir:.sessions`: in the app root). */
   readonly defaultUrl: string;
+  /** The backend deletes expired sessions by itself; otherwise the app schedules `deleteExpired`. */
+  readonly nativeExpiry: boolean;
   readonly dependencies: PackageRanges;
   readonly devDependencies: PackageRanges;
 }
@@ -51,6 +53,7 @@ export const stores: readonly StoreEntry[] = [
     schemes: ['memory:'],
     factory: 'memoryStore',
     defaultUrl: 'memory://',
+    nativeExpiry: false,
     dependencies: {},
     devDependencies: {},
   },
@@ -61,7 +64,8 @@ export const stores: readonly StoreEntry[] = [
     helpers: ['stores/_files.ts', 'stores/_record.ts'],
     schemes: ['file:'],
     factory: 'fileStore',
-    defaultUrl: 'file://',
+    defaultUrl: 'file:.sessions/sessions.json',
+    nativeExpiry: false,
     dependencies: {},
     devDependencies: {},
   },
@@ -72,7 +76,8 @@ export const stores: readonly StoreEntry[] = [
     helpers: ['stores/_files.ts', 'stores/_record.ts'],
     schemes: ['dir:'],
     factory: 'dirStore',
-    defaultUrl: 'dir://',
+    defaultUrl: 'dir:.sessions',
+    nativeExpiry: false,
     dependencies: {},
     devDependencies: {},
   },
@@ -84,6 +89,7 @@ export const stores: readonly StoreEntry[] = [
     schemes: ['mysql:', 'mariadb:'],
     factory: 'mysqlStore',
     defaultUrl: 'mysql://root@127.0.0.1:3306/app',
+    nativeExpiry: false,
     dependencies: { mysql2: '^3.24.6' },
     devDependencies: {},
   },
@@ -95,6 +101,7 @@ export const stores: readonly StoreEntry[] = [
     schemes: ['postgres:', 'postgresql:'],
     factory: 'postgresStore',
     defaultUrl: 'postgres://postgres@127.0.0.1:5432/app',
+    nativeExpiry: false,
     dependencies: { pg: '^8.23.1' },
     devDependencies: { '@types/pg': '^8.23.1' },
   },
@@ -106,6 +113,7 @@ export const stores: readonly StoreEntry[] = [
     schemes: ['mongodb:', 'mongodb+srv:'],
     factory: 'mongodbStore',
     defaultUrl: 'mongodb://127.0.0.1:27017/app',
+    nativeExpiry: false,
     dependencies: { mongodb: '^7.9.0' },
     devDependencies: {},
   },
@@ -117,6 +125,7 @@ export const stores: readonly StoreEntry[] = [
     schemes: ['redis:', 'rediss:', 'redis+cluster:', 'rediss+cluster:', 'redis+sentinel:'],
     factory: 'redisStore',
     defaultUrl: 'redis://127.0.0.1:6379',
+    nativeExpiry: true,
     dependencies: { ioredis: '^6.0.0' },
     devDependencies: {},
   },
@@ -128,6 +137,7 @@ export const stores: readonly StoreEntry[] = [
     schemes: ['memcached:'],
     factory: 'memcachedStore',
     defaultUrl: 'memcached://127.0.0.1:11211',
+    nativeExpiry: true,
     dependencies: { memjs: '^1.3.2' },
     devDependencies: { '@types/memjs': '^1.3.3' },
   },

@@ -4,7 +4,7 @@
  * built-ins; a store: its client; glue: its framework).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { frameworks, stores } from '../runtime/manifest.js';
 import { repoRoot } from './helpers/apps.js';
@@ -66,12 +66,37 @@ describe('runtime manifest', () => {
     expect(readFileSync(join(runtime, framework.file), 'utf8')).toContain(`export function ${framework.factory}(`);
   });
 
+  it.each(stores.map((store) => [store.name, store] as const))('store %s declares nativeExpiry as its deleteExpired behaves', (_name, store) => {
+    // A store whose backend expires records itself has nothing to sweep: its deleteExpired resolves undefined.
+    const source = readFileSync(join(runtime, store.file), 'utf8');
+    expect(/deleteExpired: async \(\) => undefined/.test(source), `${store.file} deleteExpired`).toBe(store.nativeExpiry);
+  });
+
+  it.each([...stores, ...frameworks].map((entry) => [entry.file, entry] as const))(
+    '%s declares exactly the helpers it imports (and they import)',
+    (_file, entry) => {
+      // The generator vendors the file, its declared helpers and core/: an undeclared helper would be missing in the app.
+      const helpers = new Set<string>();
+      const follow = (file: string) => {
+        for (const specifier of importsOf(file).filter((s) => /^\.\/_[a-z-]+\.js$/.test(s))) {
+          const helper = join(dirname(file), specifier.replace(/\.js$/, '.ts'));
+          if (!helpers.has(helper)) {
+            helpers.add(helper);
+            follow(helper);
+          }
+        }
+      };
+      follow(entry.file);
+      expect([...helpers].sort()).toEqual([...entry.helpers].sort());
+    },
+  );
+
   it('every store helper exists and every package in the manifest is installed here for the tests', () => {
     const installed = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
     const ours = { ...installed.dependencies, ...installed.devDependencies };
     for (const entry of [...stores, ...frameworks]) {
       for (const name of [...Object.keys(entry.dependencies), ...Object.keys(entry.devDependencies)]) expect(ours[name], name).toBeDefined();
     }
-    for (const store of stores) for (const helper of store.helpers) expect(() => readFileSync(join(runtime, helper))).not.toThrow();
+    for (const entry of [...stores, ...frameworks]) for (const helper of entry.helpers) expect(() => readFileSync(join(runtime, helper))).not.toThrow();
   });
 });

@@ -3,6 +3,7 @@
  * works across processes. Uses only Node built-ins.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -10,10 +11,12 @@ import { SessionConfigError, SessionStoreError } from '../core/errors.js';
 import { checkUrlParams } from '../core/url-params.js';
 
 /**
- * The path a `file:` or `dir:` URL names. `dir:///var/lib/app/sessions` is absolute,
- * `dir:./sessions` and `dir:sessions` are relative to the working directory, and a bare `dir://`
- * means a folder in the OS temp directory, as the original module did. The temp name includes a
- * hash of the working directory so two apps on one machine do not share sessions.
+ * The path a `file:` or `dir:` URL names. `dir:///var/lib/app/sessions` is absolute;
+ * `dir:.sessions` is relative to the app's root (the nearest folder holding a package.json, from
+ * the working directory up), so starting the app from one of its subfolders finds the same
+ * sessions; a bare `dir://` means a folder in the OS temp directory, as the original module did.
+ * The temp name includes a hash of the working directory so two apps on one machine do not share
+ * sessions.
  *
  * Read from the text itself: `new URL` would turn `file:./sessions.json` into `/sessions.json`.
  * Only `fsync` may follow as a query parameter.
@@ -44,7 +47,15 @@ export function pathFromUrl(store: string, url: string, tempName: string): strin
     const app = createHash('sha256').update(process.cwd()).digest('hex').slice(0, 8);
     return join(tmpdir(), `session-layer-${app}-${tempName}`);
   }
-  return isAbsolute(path) ? path : resolve(path);
+  return isAbsolute(path) ? path : resolve(appRoot(), path);
+}
+
+/** The nearest folder at or above the working directory that holds a package.json, else the working directory. */
+function appRoot(): string {
+  for (let folder = process.cwd(); ; folder = dirname(folder)) {
+    if (existsSync(join(folder, 'package.json'))) return folder;
+    if (dirname(folder) === folder) return process.cwd();
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
  * Every operation touches one file, so its cost does not grow with the number of sessions.
  *
  *   dir:///var/lib/my-app/sessions   absolute folder
- *   dir:./sessions                   relative to the working directory
+ *   dir:.sessions                    relative to the app root (the nearest package.json)
  *   dir://                           a folder in the OS temp directory
  *   dir:///path?fsync=true           flush each write to disk (survives power loss; slower)
  */

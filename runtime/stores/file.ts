@@ -7,7 +7,7 @@
  * other's sessions), writes take a cross-process lock and replace the file atomically.
  *
  *   file:///var/lib/my-app/sessions.json   absolute path
- *   file:./sessions.json                   relative to the working directory
+ *   file:.sessions/sessions.json           relative to the app root (the nearest package.json)
  *   file://                                a file in the OS temp directory
  *   file:///path?fsync=true                flush each write to disk
  */

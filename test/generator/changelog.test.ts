@@ -12,8 +12,8 @@ import {
   changelogText,
   entriesBetween,
   parseChangelog,
-} from '../../generators/changelog.js';
-import { painter } from '../../generators/colors.js';
+} from '../../generators/cli/changelog.js';
+import { painter } from '../../generators/cli/colors.js';
 import { repoRoot } from '../helpers/apps.js';
 
 const SAMPLE = `# Changelog

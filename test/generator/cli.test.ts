@@ -37,7 +37,7 @@ describe('create-session-layer CLI', { timeout: 60_000 }, () => {
   it.each([
     [['--framework', 'rails'], /unknown framework "rails"/],
     [['--store', 'postgres-ish'], /unknown store "postgres-ish"/],
-    [['--bogus'], /Unknown option '--bogus'/],
+    [['--bogus'], /^create-session-layer: E_USAGE: unknown option --bogus \(see --help\)$/m],
     [['--dir', '../outside'], /--dir must be a path inside the app/],
   ])('%j is a one-line error with exit code 2', (args, message) => {
     const root = makeApp();
@@ -84,7 +84,7 @@ describe('create-session-layer CLI', { timeout: 60_000 }, () => {
     const index = readFileSync(join(root, 'src/session/index.ts'), 'utf8');
     expect(index).toContain("'dir:': (url) => dirStore({ url })");
     expect(index).toContain("'memory:': (url) => memoryStore({ url })");
-    expect(index).toContain("export const defaultStoreUrl = 'dir://'");
+    expect(index).toContain("export const defaultStoreUrl = 'dir:.sessions'");
     expect(readFileSync(join(root, 'session-example.ts'), 'utf8')).toContain("from './src/session/index.js'");
     const manifest = JSON.parse(readFileSync(join(root, 'src/session/session-layer.json'), 'utf8'));
     expect(manifest).toMatchObject({
@@ -151,6 +151,31 @@ describe('create-session-layer CLI', { timeout: 60_000 }, () => {
     expect(text).toMatch(/^ {4}"name"/m);
   });
 
+  it("edits package.json in place: new entries in each section's own layout, every other byte kept", () => {
+    const root = makeApp();
+    const text =
+      '{\n  "name": "app",\n  "type": "module",\n  "scripts": { "start": "node server.js" },\n' +
+      '  "dependencies": { "express": "^5.1.0", "zod": "^3.0.0" }\n}\n';
+    writeFileSync(join(root, 'package.json'), text);
+    expect(runCli(root, ['--yes', '--store', 'redis']).code).toBe(0);
+    expect(readFileSync(join(root, 'package.json'), 'utf8')).toBe(
+      '{\n  "name": "app",\n  "type": "module",\n  "scripts": { "start": "node server.js" },\n' +
+        '  "dependencies": { "express": "^5.1.0", "ioredis": "^6.0.0", "zod": "^3.0.0" },\n' +
+        '  "devDependencies": {\n    "@types/express": "^5.0.0",\n    "@types/node": ">=20"\n  }\n}\n',
+    );
+  });
+
+  it('with several frameworks in package.json and no prompt, asks for --framework naming them (exit 2)', () => {
+    const root = makeApp({
+      packageJson: { name: 'two', type: 'module', dependencies: { fastify: '^5.0.0', koa: '^3.0.0' } },
+    });
+    const result = runCli(root, ['--yes']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'create-session-layer: E_USAGE: package.json lists several frameworks (fastify, koa); pass --framework to choose one\n',
+    );
+  });
+
   it('follows bundler resolution: extensionless relative imports', () => {
     const root = makeApp({
       tsconfig: { compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler', strict: true } },
@@ -204,7 +229,7 @@ describe('--install', { timeout: 60_000 }, () => {
     const result = runWithPath(root, ['--yes', '--store', 'dir', '--install'], bin);
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(
-      'create-session-layer: yarn install failed (exit code 3); the session layer itself was written\n',
+      'create-session-layer: E_INSTALL: yarn install failed (exit code 3); the session layer itself was written\n',
     );
     expect(existsSync(join(root, 'session/index.ts'))).toBe(true);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { painter, useColor } from '../../generators/colors.js';
+import { painter, useColor } from '../../generators/cli/colors.js';
 
 describe('colour', () => {
   it('only on a terminal, never with NO_COLOR or a dumb terminal', () => {

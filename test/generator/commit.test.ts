@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commitPlan } from '../../generators/commit.js';
-import { Plan } from '../../generators/plan.js';
+import { commitPlan } from '../../generators/layer/commit.js';
+import { Plan } from '../../generators/layer/plan.js';
 import { hashTree, makeApp } from '../helpers/apps.js';
 
 function plan(root: string, writes: Record<string, string>, deletes: string[] = []): Plan {

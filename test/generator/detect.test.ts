@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detectPackageManager, findWorkspaceRoot } from '../../generators/package-manager.js';
-import { readModuleFacts } from '../../generators/tsconfig.js';
+import { detectPackageManager, findWorkspaceRoot } from '../../generators/app/package-manager.js';
+import { readModuleFacts } from '../../generators/app/tsconfig.js';
 import { makeApp } from '../helpers/apps.js';
 import { join } from 'node:path';
 

@@ -53,7 +53,8 @@ describe('failures', () => {
   });
 
   it.each([
-    [['--bogus'], /Unknown option '--bogus'/],
+    [['--bogus'], /unknown option --bogus \(see --help\)/],
+    [['--stroe', 'dir'], /unknown option --stroe; did you mean --store\? \(see --help\)/],
     [['install'], /unknown command "install"; the only command is "update"/],
     [['--store', ''], /--store needs a store name; got an empty one/],
     [['--store', 'dir,'], /--store needs a store name/],
@@ -89,7 +90,7 @@ describe('failures', () => {
       );
       expect(result.status, result.stdout).toBe(1);
       expect(result.stderr).toMatch(
-        /^create-session-layer: could not write the app \(EACCES: permission denied.*\); nothing was changed\n$/,
+        /^create-session-layer: E_WRITE: could not write the app \(EACCES: permission denied.*\); nothing was changed\n$/,
       );
       expect(hashTree(root)).toEqual(before);
     } finally {

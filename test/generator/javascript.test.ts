@@ -67,7 +67,9 @@ describe.each([
       `\`\`\`js\n${moduleFormat === 'esm' ? 'import express from' : 'const express = require('}`,
     );
     expect(readme).toContain(usageImport);
-    expect(report.nextSteps.usage).toContain(usageImport);
+    // The next steps write the import for the app's entry file, src/app.js.
+    expect(report.nextSteps.usageFile).toBe('src/app.js');
+    expect(report.nextSteps.usage).toContain(usageImport.replace('./src/session/', './session/'));
     expect(report.nextSteps.usage.join('\n')).not.toMatch(moduleFormat === 'esm' ? /require\(/ : /^import /m);
     const manifest = JSON.parse(readFileSync(join(layer, 'session-layer.json'), 'utf8'));
     expect(manifest.language).toBe('js');

@@ -48,13 +48,21 @@ describe('local edits are never lost', () => {
     expect(result.stderr).toMatch(
       /1 file\(s\) you edited would be overwritten by a new version: session\/core\/manager\.ts\. Nothing was written\./,
     );
-    expect(result.stderr).toMatch(/create-session-layer update.*--force/);
+    // Each hint repeats the request, so pasting it does what was asked.
+    expect(result.stderr).toMatch(/^create-session-layer: E_EDITED: /);
+    expect(result.stderr).toContain('npx create-session-layer update --store memory;');
+    expect(result.stderr).toContain('npx create-session-layer --store memory --force');
     expect(hashTree(root)).toEqual(tree);
+    const json = await generate(root, ['--store', 'memory', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, exitCode: 2, code: 'E_EDITED', files: [MANAGER] });
     const dry = await generate(root, ['--store', 'memory', '--dry-run']);
     expect(dry.code).toBe(2);
     expect(dry.stdout).toMatch(/^edited +session\/core\/manager\.ts/m);
     expect(dry.stdout).toMatch(/^would create +session\/stores\/memory\.ts$/m);
     expect(hashTree(root)).toEqual(tree);
+    const hinted = await generateOk(root, ['update', '--store', 'memory']);
+    expect(hinted.stdout).toMatch(/^created +session\/stores\/memory\.ts$/m);
+    expect(hinted.stdout).toMatch(/^merged +session\/core\/manager\.ts$/m);
   });
 
   it("--force overwrites it, keeping the user's version beside it as <file>.orig and saying where", async () => {
@@ -97,7 +105,7 @@ describe('local edits are never lost', () => {
     expect(reformatted).not.toBe(original);
     writeFileSync(join(root, MANAGER), reformatted);
 
-    const same = await generateOk(root, ['--store', 'memory']);
+    const same = await generateOk(root, ['--store', 'memory', '--verbose']);
     expect(same.stdout).toMatch(
       /^unchanged +session\/core\/manager\.ts +\(formatting differs; the code is the same\)$/m,
     );

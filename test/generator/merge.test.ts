@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeThreeWay } from '../../generators/merge.js';
+import { mergeThreeWay } from '../../generators/layer/merge.js';
 
 describe('mergeThreeWay', () => {
   const base = 'one\ntwo\nthree\nfour\nfive\n';

@@ -1,6 +1,6 @@
 import * as prettier from 'prettier';
 import { describe, expect, it } from 'vitest';
-import { sameCode } from '../../generators/normalize.js';
+import { sameCode } from '../../generators/layer/normalize.js';
 
 const CODE = `export const options = { name: 'sid', secure: true };\n\nexport function f(a: number, b: number): number {\n  return a + b;\n}\n`;
 

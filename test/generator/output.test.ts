@@ -3,7 +3,8 @@
  * adds unified diffs; --json is one object for tools; colour only on a terminal without NO_COLOR.
  */
 import { describe, expect, it } from 'vitest';
-import { hashTree, makeApp } from '../helpers/apps.js';
+import { join } from 'node:path';
+import { copyFixture, hashTree, makeApp } from '../helpers/apps.js';
 import { generate, generateOk } from './_cli.js';
 
 const ANSI = /\u001b\[\d+m/;
@@ -47,6 +48,7 @@ describe('output', () => {
       files: Array<{ path: string; change: string }>;
       packages: { added: string[] };
       nextSteps: { install: string; env: Array<{ name: string }>; usage: string[] };
+      actions: Array<{ type: string; description: string }>;
       app: { packageManager: string; moduleFormat: string };
     };
     expect(report.ok).toBe(true);
@@ -58,6 +60,15 @@ describe('output', () => {
       expect.arrayContaining(['SESSION_STORE', 'SESSION_SECRET']),
     );
     expect(report.nextSteps.usage.join('\n')).toContain('app.use(sessionMiddleware)');
+    // Each of the generator's actions, with its own one-line result, in the order plop ran them.
+    expect(report.actions).toContainEqual({ type: 'vendor', description: 'created session/core/manager.ts' });
+    expect(report.actions.map((action) => action.type).slice(-5)).toEqual([
+      'render',
+      'retire',
+      'package-json',
+      'gitignore',
+      'layer-manifest',
+    ]);
 
     const failed = await generate(root, ['--framework', 'nope', '--json']);
     expect(failed.code).toBe(2);
@@ -75,6 +86,72 @@ describe('output', () => {
     expect(result.stdout).toMatch(/^ +SESSION_SECRET +Signs the cookie/m);
     expect(result.stdout).toMatch(/^ +import \{ sessionMiddleware \} from '\.\/session\/index\.js';$/m);
     expect(result.stdout).toContain('try the example server:  npx tsx session-example.ts');
+  });
+
+  it('in a monorepo, every step is relative to the shell, and the import is written for the entry file', async () => {
+    const workspace = copyFixture('pnpm-workspace');
+    const app = join(workspace, 'packages/api');
+    const fromRoot = await generateOk(app, ['--yes', '--store', 'memory', '--example'], { cwd: workspace });
+    expect(fromRoot.stdout).toContain('  1. install:  pnpm install\n');
+    expect(fromRoot.stdout).toContain('set in your environment (or change packages/api/src/session/index.ts):');
+    expect(fromRoot.stdout).toContain('use it in packages/api/src/server.ts:');
+    expect(fromRoot.stdout).toMatch(/^ +import \{ sessionMiddleware \} from '\.\/session\/index\.js';$/m);
+    expect(fromRoot.stdout).toContain('try the example server:  cd packages/api && npx tsx session-example.ts');
+    expect(fromRoot.stdout).toContain('(defaultStoreUrl in packages/api/src/session/index.ts)');
+
+    const fromPackage = await generateOk(copyFixture('pnpm-workspace'), [], { cwd: workspace }).catch(() => undefined);
+    expect(fromPackage).toBeUndefined(); // the workspace root has no framework: not an app to generate into
+    const other = join(copyFixture('pnpm-workspace'), 'packages/api');
+    const inPackage = await generateOk(other, ['--yes', '--store', 'memory', '--example']);
+    expect(inPackage.stdout).toContain('  1. install:  cd ../.. && pnpm install\n');
+    expect(inPackage.stdout).toContain('use it in src/server.ts:');
+    expect(inPackage.stdout).toContain('try the example server:  npx tsx session-example.ts');
+  });
+
+  it('a re-run lists only what moved; --verbose lists every file', async () => {
+    const root = makeApp();
+    await generateOk(root, ['--yes', '--store', 'dir']);
+    const quiet = await generateOk(root, ['--store', 'dir']);
+    expect(quiet.stdout).not.toMatch(/^unchanged/m);
+    expect(quiet.stdout).toMatch(/^\d+ files unchanged \(--verbose lists them\)$/m);
+    expect(quiet.stdout).toContain('The session layer is up to date.');
+    const verbose = await generateOk(root, ['--store', 'dir', '--verbose']);
+    expect(verbose.stdout).toMatch(/^unchanged +session\/core\/manager\.ts$/m);
+    expect(verbose.stdout).not.toMatch(/files unchanged/);
+    const added = await generateOk(root, ['--store', 'memory']);
+    expect(added.stdout.split('\n').filter((line) => /^(created|updated) /.test(line))).toEqual([
+      'created         session/stores/memory.ts',
+      'updated         session/index.ts',
+      'updated         session/README.md',
+      'updated         session/session-layer.json',
+    ]);
+    // A re-run's next steps are only what it made new: nothing to install, memory sweeps.
+    expect(added.stdout).not.toContain('install:');
+    expect(added.stdout).not.toContain('set in your environment');
+    expect(added.stdout).toMatch(
+      /^ {2}1\. sweep expired sessions \(the dir, memory stores keep them until deleteExpired runs/m,
+    );
+  });
+
+  it('--remove-store suggests no install, and adding a store that needs its client does', async () => {
+    const root = makeApp();
+    await generateOk(root, ['--yes', '--store', 'dir,memory']);
+    const removed = await generateOk(root, ['--remove-store', 'memory']);
+    expect(removed.stdout).not.toContain('install');
+    expect(removed.stdout).not.toContain('Next steps');
+    const redis = await generateOk(root, ['--store', 'redis']);
+    expect(redis.stdout).toContain('Next steps:\n  1. install:  npm install\n');
+    expect(redis.stdout).not.toContain('sweep expired sessions');
+  });
+
+  it('next steps schedule deleteExpired for stores that keep expired sessions, and not for those that expire them', async () => {
+    const dir = await generateOk(makeApp(), ['--yes', '--store', 'dir']);
+    expect(dir.stdout).toContain(
+      'sweep expired sessions (the dir store keeps them until deleteExpired runs; a no-op on stores that expire by themselves):\n' +
+        '       setInterval(() => sessions.deleteExpired().catch(console.error), 600_000).unref();\n',
+    );
+    const redis = await generateOk(makeApp(), ['--yes', '--store', 'redis,memcached', '--json']);
+    expect(JSON.parse(redis.stdout).nextSteps.sweep).toBeUndefined();
   });
 
   it('colours only a terminal, and never with NO_COLOR', async () => {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { hashText } from '../../generators/plan.js';
-import { reconcile, type EditPolicy, type LayerFile } from '../../generators/reconcile.js';
+import { blobId } from '../../generators/layer/plan.js';
+import { reconcile, type EditPolicy, type LayerFile } from '../../generators/layer/reconcile.js';
 
 const BASE = 'export const a = 1;\nexport const b = 2;\nexport const c = 3;\nexport const d = 4;\n';
 const NEW = BASE.replace('d = 4', 'd = 40');
 const EDITED = BASE.replace('a = 1', 'a = 100');
 
 function file(disk: string | undefined, generated = NEW, base: string | undefined = BASE): LayerFile {
-  return { path: 'x.ts', generated, disk, recordedHash: base === undefined ? undefined : hashText(base), base };
+  const recordedHash = base === undefined ? undefined : blobId(base);
+  return { path: 'x.ts', generated, disk, recordedHash, base: async () => base };
 }
 
 function decide(layerFile: LayerFile, policy: EditPolicy = 'stop', taken: string[] = []) {
@@ -64,7 +65,7 @@ describe('reconcile', () => {
   });
 
   it("update without a base leaves the generator's version beside the file", async () => {
-    const planned = await decide({ ...file(EDITED), base: undefined }, 'merge');
+    const planned = await decide({ ...file(EDITED), base: async () => undefined }, 'merge');
     expect(planned).toMatchObject({
       change: 'conflict',
       after: EDITED,

@@ -122,13 +122,13 @@ describe.skipIf(!hasTmux)('prompts under a real terminal (tmux)', { timeout: 240
     terminal = undefined;
   });
 
-  it('asks for the framework, the stores and the folder, and generates what was chosen', async () => {
+  it('asks for the framework, the stores, the default store, the folder (again when invalid) and the example', async () => {
     const root = makeApp(); // express in package.json: the framework question starts on it
     terminal = new Terminal();
     terminal.start(root, [], { CI: undefined });
 
     await terminal.waitForScreen(/Web framework/);
-    await terminal.waitForScreen(/❯ Express/);
+    await terminal.waitForScreen(/❯ Express \(in package\.json\)/);
     terminal.keys(['Down', 'Down']);
     await terminal.waitForScreen(/❯ Koa/);
     terminal.keys(['Enter']);
@@ -144,22 +144,65 @@ describe.skipIf(!hasTmux)('prompts under a real terminal (tmux)', { timeout: 240
     await terminal.waitForScreen(/❯◉ Redis/);
     terminal.keys(['Enter']);
 
+    // Picked in list order (memory, dir, redis); the default is asked, and memory is never the suggestion.
+    await terminal.waitForScreen(/Default store \(used when SESSION_STORE is not set\)/);
+    await terminal.waitForScreen(/❯ Directory/);
+    terminal.keys(['Down']);
+    await terminal.waitForScreen(/❯ Redis/);
+    terminal.keys(['Enter']);
+
+    // A folder outside the app is asked again, not the end of the run.
     await terminal.waitForScreen(/Folder for the session module \(session\)/);
+    terminal.keys(['../outside'], { literal: true });
+    terminal.keys(['Enter']);
+    await terminal.waitForScreen(/must be a path inside the app/);
+    terminal.keys(Array.from({ length: '../outside'.length }, () => 'BSpace'));
     terminal.keys(['lib/session'], { literal: true });
     await terminal.waitForScreen(/Folder for the session module lib\/session/);
     terminal.keys(['Enter']);
 
+    await terminal.waitForScreen(/Also write an example server \(session-example\.ts\)\?/);
+    terminal.keys(['y', 'Enter']);
+
     const code = await terminal.waitForExit();
     const screen = terminal.screen();
     expect(code, screen).toBe(0);
+    expect(screen).toMatch(/Default store: redis:\/\/127\.0\.0\.1:6379, used when SESSION_STORE is not set/);
     expect(screen).toMatch(/Next steps/);
     const manifest = JSON.parse(readFileSync(join(root, 'lib/session/session-layer.json'), 'utf8'));
-    expect(manifest).toMatchObject({ framework: 'koa', stores: ['memory', 'dir', 'redis'] });
+    expect(manifest).toMatchObject({
+      framework: 'koa',
+      stores: ['redis', 'memory', 'dir'],
+      example: 'session-example.ts',
+    });
+    expect(readFileSync(join(root, 'lib/session/index.ts'), 'utf8')).toContain(
+      "export const defaultStoreUrl = 'redis://127.0.0.1:6379';",
+    );
     for (const file of ['index.ts', 'frameworks/koa.ts', 'stores/memory.ts', 'stores/dir.ts', 'stores/redis.ts'])
       expect(existsSync(join(root, 'lib/session', file)), file).toBe(true);
+    expect(existsSync(join(root, 'session-example.ts'))).toBe(true);
     expect(existsSync(join(root, 'session')), 'the default folder was not used').toBe(false);
     const packageJson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     expect(Object.keys(packageJson.dependencies)).toEqual(expect.arrayContaining(['koa', 'ioredis']));
+  });
+
+  it('with two frameworks in package.json, lists them first and preselects neither over the other', async () => {
+    const root = makeApp({
+      packageJson: { name: 'two', private: true, type: 'module', dependencies: { fastify: '^5.0.0', koa: '^3.0.0' } },
+    });
+    terminal = new Terminal();
+    terminal.start(root, ['--store', 'memory', '--dir', 'session'], { CI: undefined });
+    const screen = await terminal.waitForScreen(/Web framework \(package\.json lists Fastify and Koa\)/);
+    expect(screen).not.toMatch(/❯ Express/);
+    await terminal.waitForScreen(/❯ Fastify \(in package\.json\) *\n +Koa \(in package\.json\) *\n +Express/);
+    terminal.keys(['Down', 'Enter']);
+    await terminal.waitForScreen(/Also write an example server/);
+    terminal.keys(['Enter']);
+    expect(await terminal.waitForExit()).toBe(0);
+    expect(JSON.parse(readFileSync(join(root, 'session/session-layer.json'), 'utf8'))).toMatchObject({
+      framework: 'koa',
+      stores: ['memory'],
+    });
   });
 
   it('with CI set never prompts, even at a terminal: a missing answer is exit code 2', async () => {

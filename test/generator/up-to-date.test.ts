@@ -5,10 +5,10 @@
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseFlags } from '../../generators/args.js';
-import type { CliIo } from '../../generators/cli.js';
+import { parseFlags } from '../../generators/cli/args.js';
+import type { CliIo } from '../../generators/cli/io.js';
 import { run } from '../../generators/run.js';
-import { reportIfUpToDate } from '../../generators/up-to-date.js';
+import { reportIfUpToDate } from '../../generators/cli/up-to-date.js';
 import { makeApp } from '../helpers/apps.js';
 import { generateOk } from './_cli.js';
 
@@ -19,6 +19,7 @@ function capture(): { io: CliIo; output: () => string } {
     stderr: { write: () => true },
     env: {},
     interactive: false,
+    cwd: process.cwd(),
   };
   return { io, output: () => stdout };
 }
@@ -78,7 +79,10 @@ describe('the up-to-date fast path', () => {
           readFileSync(join(root, 'session/session-layer.json'), 'utf8').replace(/\n$/, '\n\n'),
         ),
     ],
-    ['the base file is gone', (root) => rmSync(join(root, 'session/session-layer.base.json'))],
+    [
+      "an older layer's base file is left to delete",
+      (root) => writeFileSync(join(root, 'session/session-layer.base.json'), '{}'),
+    ],
     ['the example was deleted', (root) => rmSync(join(root, 'session-example.ts'))],
     ['a new store is asked for', () => undefined, ['--store', 'file']],
     ['a store is to be removed', () => undefined, ['--remove-store', 'memory']],

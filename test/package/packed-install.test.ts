@@ -14,7 +14,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changelogSince } from '../../generators/changelog.js';
+import { changelogSince } from '../../generators/cli/changelog.js';
 import { checkJsOptions, repoRoot } from '../helpers/apps.js';
 import { driveExampleContract } from '../helpers/example-contract.js';
 import { freePort, startServer } from '../helpers/http.js';
