@@ -11,7 +11,7 @@
  * A reply written to `reply.raw` or taken over with `reply.hijack()` skips `onSend`; its session
  * is saved when the response has finished, without a cookie (see CommitOptions in the core).
  */
-import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { SessionStoreError } from '../core/errors.js';
 import type { SessionManager } from '../core/manager.js';
 import type { Session, SessionData } from '../core/session.js';
@@ -26,9 +26,12 @@ declare module 'fastify' {
   }
 }
 
-export function fastifySession(manager: SessionManager): FastifyPluginCallback {
+export function fastifySession(manager: SessionManager): FastifyPluginAsync {
   const sessions = new WeakMap<FastifyRequest, Session<SessionData>>();
-  const plugin: FastifyPluginCallback = (fastify, _options, done) => {
+  // Async, so that a refusal while it registers (a second registration) fails app.ready() and
+  // app.listen() instead of being thrown out of Fastify's boot.
+  // eslint-disable-next-line @typescript-eslint/require-await -- Fastify tells plugin styles apart by their returned promise
+  const plugin: FastifyPluginAsync = async (fastify) => {
     // A getter only: assigning request.session throws instead of unhooking the save. Fastify
     // refuses a second registration of the same decorator, so the plugin cannot run twice.
     fastify.decorateRequest('session', {
@@ -76,7 +79,6 @@ export function fastifySession(manager: SessionManager): FastifyPluginCallback {
           manager.options.logger.error('[session] could not save the session of a finished response', error);
       }
     });
-    done();
   };
 
   // What fastify-plugin does, without depending on it: skip-override makes the decorator and hooks
