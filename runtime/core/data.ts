@@ -219,3 +219,21 @@ export function withFlashes(values: SessionValues, flashes: ReadonlyMap<string, 
 export function isFlashBag(value: unknown): value is Record<string, unknown[]> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * Fails the request, rather than store data the next load would refuse (which would silently
+ * end the session): more than `maxSize` bytes, or a prototype-polluting key at any depth.
+ */
+export function checkStorable(text: string, maxSize: number): void {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > maxSize)
+    throw new SessionDataError(
+      'too-large',
+      `session data is ${bytes} bytes, over the "maxSize" limit of ${maxSize} bytes`,
+    );
+  if (!isLoadable(text))
+    throw new SessionDataError(
+      'invalid-key',
+      'session data cannot hold the key "__proto__", "constructor" or "prototype" at any depth',
+    );
+}

@@ -20,7 +20,7 @@
  *   dropped (Memcached may evict it) logs the user's sessions out, never in.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { parseData } from './data.js';
+import { parseData, USER_KEY } from './data.js';
 import type { SessionRecord } from './store.js';
 import type { SessionStore } from './store.js';
 
@@ -158,6 +158,12 @@ export function userSessions(writes: Writes, maxAge: number) {
         return { ...index, sessions: { ...index.sessions, [user.handle]: key } };
       });
       return registered;
+    },
+
+    /** After an id rotation, a logged-in session's entry in its user's list points at the new key. */
+    async follow(data: string, key: string): Promise<void> {
+      const user = parseData(data)?.[USER_KEY];
+      if (isSessionUser(user)) await this.move(user, key);
     },
 
     /** Points a session's handle at its new key after an id rotation. */

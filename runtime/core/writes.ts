@@ -6,19 +6,9 @@ import { clearCookie, serializeCookie } from './cookie.js';
 import { BoundedMap } from './bounded-map.js';
 import { buildRecord, type CommitStep } from './commit-plan.js';
 import type { Queued } from './commit-queue.js';
-import {
-  FLASH_KEY,
-  USER_KEY,
-  forwardingData,
-  forwardingTarget,
-  isFlashBag,
-  isLoadable,
-  mergeOnto,
-  parseData,
-  type Contribution,
-} from './data.js';
+import { checkStorable, forwardingData, forwardingTarget, mergeOnto, type Contribution } from './data.js';
 import { SessionDataError, SessionStoreError } from './errors.js';
-import { KeyedQueue } from './keyed-queue.js';
+import { flashTaker } from './flash.js';
 import { isSessionUser, userSessions, type SessionUser } from './users.js';
 import type { Identity, KnownIds } from './known-ids.js';
 import type { ResolvedOptions } from './options.js';
@@ -218,7 +208,7 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions, know
       };
     });
     if (written) {
-      await followUser(moved.data, fresh.key);
+      await users.follow(moved.data, fresh.key);
       return cookieFor(fresh.cookieValue, moved.expiresAt, now, job.secure);
     }
     await store.destroy(fresh.key);
@@ -268,14 +258,8 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions, know
         await store.destroy(fresh.key);
         return undefined;
       }
-    } else await followUser(record.data, fresh.key);
+    } else await users.follow(record.data, fresh.key);
     return cookieFor(fresh.cookieValue, record.expiresAt, now, secure);
-  }
-
-  /** After an id rotation, a logged-in session's entry in its user's list points at the new key. */
-  async function followUser(data: string, key: string): Promise<void> {
-    const user = parseData(data)?.[USER_KEY];
-    if (isSessionUser(user)) await users.move(user, key);
   }
 
   async function createRecord(key: string, record: SessionRecord): Promise<void> {
@@ -289,48 +273,11 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions, know
     return serializeCookie(config.cookie, cookieValue, expiresAt, now, secure);
   }
 
-  /** Fails this request, rather than store data the next load would refuse (which would silently end the session). */
   function checkData(text: string): void {
-    const bytes = Buffer.byteLength(text);
-    if (bytes > config.maxSize)
-      throw new SessionDataError(
-        'too-large',
-        `session data is ${bytes} bytes, over the "maxSize" limit of ${config.maxSize} bytes`,
-      );
-    if (!isLoadable(text))
-      throw new SessionDataError(
-        'invalid-key',
-        'session data cannot hold the key "__proto__", "constructor" or "prototype" at any depth',
-      );
+    checkStorable(text, config.maxSize);
   }
 
-  const flashTakes = new KeyedQueue();
-
-  /**
-   * Removes a flash key's messages from the stored session at once and resolves the ones removed:
-   * of two requests taking the same messages, the one whose conditional write lands gets them,
-   * and the other finds them gone when it re-reads. Writes nothing when there is nothing to take.
-   */
-  function takeFlash(start: Located, flashKey: string): Promise<unknown[]> {
-    // One at a time per session in this process; other processes are kept apart by the
-    // conditional write alone.
-    return flashTakes.run(start.key, () => takeFlashNow(start, flashKey));
-  }
-
-  async function takeFlashNow(start: Located, flashKey: string): Promise<unknown[]> {
-    let taken: unknown[] = [];
-    const written = await writeOnFreshest(start, (base) => {
-      const values = parseData(base.data) ?? {};
-      const bag = values[FLASH_KEY];
-      taken = isFlashBag(bag) ? (bag[flashKey] ?? []) : [];
-      if (!isFlashBag(bag) || taken.length === 0) return undefined;
-      const { [flashKey]: _removed, ...rest } = bag;
-      if (Object.keys(rest).length === 0) delete values[FLASH_KEY];
-      else values[FLASH_KEY] = rest;
-      return { ...base, data: JSON.stringify(values), version: base.version + 1 };
-    });
-    return written ? taken : [];
-  }
+  const takeFlash = flashTaker(writeOnFreshest);
 
   /** Forgets our last write to a key, before a step that changes the record in ways it does not follow. */
   function forget(key: string): void {

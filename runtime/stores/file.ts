@@ -15,7 +15,7 @@ import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SessionConfigError, SessionStoreError } from '../core/errors.js';
 import { decodeRecord, encodeRecord } from './_record.js';
-import type { SessionRecord, SessionStore } from '../core/store.js';
+import type { SessionStore } from '../core/store.js';
 import { KeyedQueue } from '../core/keyed-queue.js';
 import { booleanParam, folderMaker, isCode, pathFromUrl, withFileLock, writeAtomically } from './_files.js';
 
