@@ -93,3 +93,22 @@ describe('flash messages', () => {
     expect(await (await manager.load(browser.request())).takeFlash('notice')).toEqual([]);
   });
 });
+
+describe("a user's sessions: what a request costs", () => {
+  it('a logged-in read-only request reads the store twice (its session and its user index); an anonymous one once', async () => {
+    const { spy, manager, browser } = setup();
+    const anonymous = new Browser(manager);
+    await anonymous.visit((session) => session.set('cart', [1]));
+    await browser.visit((session) => session.login('ada'));
+    spy.reset();
+    const loggedIn = await browser.visit();
+    expect(loggedIn.session.userId).toBe('ada');
+    expect(spy.calls.map((call) => call.operation)).toEqual(['get', 'get']);
+    spy.reset();
+    await anonymous.visit();
+    expect(spy.calls.map((call) => call.operation)).toEqual(['get']);
+    spy.reset();
+    await new Browser(manager).visit();
+    expect(spy.calls).toEqual([]);
+  });
+});
