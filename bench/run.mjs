@@ -5,11 +5,15 @@
  *   npm run bench                        3 rounds × 10 s per row and workload, then the scaling runs
  *   npm run bench -- --quick             1 round × 1 s (CI smoke run; also BENCH_QUICK=1)
  *   npm run bench -- --rows 'ours|peer:express-session\+memory'   only rows whose id matches
- *   options: --rounds N  --duration S  --all-combos (every framework × store of ours, not the
- *            spanning set of lib/rows.mjs)  --skip-http  --skip-scale  --no-services  --write  --no-write
+ *   npm run bench -- --tree A=. --tree B=../other-checkout   our rows from both trees, side by side
+ *   options: --rounds N  --duration S  --workloads REGEX (by name: rmw, read, new, conn-rmw,
+ *            conn-read, pool-rmw, pool-read)  --pool N (sessions in the pool: 10,000; 500 quick)
+ *            --all-combos (every framework × store of ours, not the spanning set of lib/rows.mjs)
+ *            --skip-http  --skip-scale  --no-services  --write  --no-write
  *
  * Every row is its own server process on 127.0.0.1 driven by autocannon in another process
- * (10 connections). Rows run interleaved: round 1 measures every row, then round 2 every row...,
+ * (10 connections), on one hot session, one session per connection, a pool of sessions in
+ * rotation, and new visitors. Rows run interleaved: round 1 measures every row, then round 2 every row...,
  * and each row's median is reported, so slow phases of a noisy two-core machine hit all rows
  * alike and the ratios stay fair. A full run prepends its table to bench/RESULTS.md (a quick one
  * only with --write). Exit code 1 when a row fails to start, answers anything but 2xx, or a
@@ -31,8 +35,17 @@ import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { get } from './lib/client.mjs';
 import { freePort, groupCpuMs, run, spawnTracked, stopAll, stopChild, waitHealthy } from './lib/proc.mjs';
-import { buildRows, ceilings, comparisons, ourStoreUrl } from './lib/rows.mjs';
+import { buildRows, ceilings, comparisons, ourStoreUrl, oursOfTrees, roundOrder, treePairs } from './lib/rows.mjs';
+import { describeTree, parseTrees } from './lib/trees.mjs';
+import {
+  countsIncrements,
+  sessionsFor,
+  sessionsKeptProblem,
+  sumOfCounts,
+  workloads as allWorkloads,
+} from './lib/workloads.mjs';
 import { benchDatabase, postgresUrl } from './peers/common.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
@@ -46,6 +59,9 @@ const { values: opts } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     rows: { type: 'string' },
+    tree: { type: 'string', multiple: true },
+    workloads: { type: 'string' },
+    pool: { type: 'string' },
     rounds: { type: 'string' },
     'all-combos': { type: 'boolean', default: false },
     duration: { type: 'string' },
@@ -71,11 +87,36 @@ const rounds = Number(opts.rounds ?? (quick ? 1 : 3));
 const duration = Number(opts.duration ?? (quick ? 1 : 10));
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) usage('--rounds must be a whole number from 1 to 20');
 if (!(duration >= 0.5 && duration <= 120)) usage('--duration must be 0.5 to 120 seconds');
-let rowFilter;
+/**
+ * Sessions in each row's pool: 10,000, more than ours keeps in any cache of recent sessions, so
+ * the pool shows what a request costs when nothing about its session is remembered. A smoke run
+ * makes do with 500 (which do fit those caches): it checks the harness, not the numbers.
+ */
+const poolSize = Number(opts.pool ?? (quick ? 500 : 10_000));
+/**
+ * Creating a pool stops after this long, with the sessions made by then: a row whose store slows
+ * down as it fills (FerretDB scans its table on each upsert) would otherwise spend many minutes
+ * on each pool. Rows with a smaller pool are marked in the table.
+ */
+const poolSeconds = quick ? 10 : 60;
+if (!Number.isInteger(poolSize) || poolSize < 10 || poolSize > 100_000)
+  usage('--pool must be a whole number from 10 to 100000');
+const regexOption = (name) => {
+  try {
+    return opts[name] === undefined ? undefined : new RegExp(opts[name]);
+  } catch (error) {
+    usage(`--${name} is not a valid regular expression: ${error.message}`);
+  }
+};
+const rowFilter = regexOption('rows');
+const workloadFilter = regexOption('workloads');
+const workloads = allWorkloads.filter((workload) => !workloadFilter || workloadFilter.test(workload.name));
+if (workloads.length === 0) usage(`no workload name matches /${workloadFilter.source}/`);
+let trees = [];
 try {
-  rowFilter = opts.rows === undefined ? undefined : new RegExp(opts.rows);
+  trees = parseTrees(opts.tree ?? [], process.cwd());
 } catch (error) {
-  usage(`--rows is not a valid regular expression: ${error.message}`);
+  usage(error.message);
 }
 /** One warm-up pass before round 1 (JIT, connection pools, first table writes); none in a smoke run. */
 const warmupSeconds = quick ? 0 : 1;
@@ -86,12 +127,6 @@ const scaleSizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
 /** Generator timings are medians of this many runs (one each in a smoke run). */
 const generatorRuns = quick ? 1 : 5;
 const writeResults = (!quick || opts.write) && !opts['no-write'];
-
-const workloads = [
-  { name: 'rmw', title: 'read-modify-write', path: '/count', cookie: true },
-  { name: 'read', title: 'read-only', path: '/session', cookie: true },
-  { name: 'new', title: 'new visitor', path: '/count', cookie: false },
-];
 
 const failures = [];
 let stopping = false;
@@ -154,15 +189,18 @@ function newestSource(path) {
   return newest;
 }
 
-/** The CLI runs from dist/: rebuild it when generators/ or the manifest changed since the last build. */
-async function ensureBuilt() {
-  const built = join(repo, 'dist', 'generators', 'cli.js');
-  const newest = Math.max(newestSource(join(repo, 'generators')), newestSource(join(repo, 'runtime', 'manifest.ts')));
+/**
+ * The CLI runs from dist/: rebuild it when generators/ or the manifest changed since the last
+ * build (in `root`, this checkout or a --tree).
+ */
+async function ensureBuilt(root) {
+  const built = join(root, 'dist', 'generators', 'cli.js');
+  const newest = Math.max(newestSource(join(root, 'generators')), newestSource(join(root, 'runtime', 'manifest.ts')));
   if (existsSync(built) && statSync(built).mtimeMs >= newest) return;
-  log('dist/ is older than generators/ or runtime/manifest.ts: npm run build');
-  const result = await run('npm', ['run', 'build'], { cwd: repo, timeoutMs: 300_000 });
+  log(`${root}: dist/ is older than generators/ or runtime/manifest.ts: npm run build`);
+  const result = await run('npm', ['run', 'build'], { cwd: root, timeoutMs: 300_000 });
   if (result.code !== 0)
-    fail('build', `npm run build failed; generated rows use the old build\n${result.output.slice(-2000)}`);
+    fail(`build ${root}`, `npm run build failed; generated rows use the old build\n${result.output.slice(-2000)}`);
 }
 
 async function startServices() {
@@ -175,10 +213,11 @@ async function startServices() {
   if (result.code !== 0) log('  some servers did not start: their rows will fail');
 }
 
-async function readManifest() {
+/** runtime/manifest.ts of `root` (this checkout or a --tree) as plain data. */
+async function readManifest(root) {
   const result = await run(
     process.execPath,
-    [join(repo, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(benchDir, 'lib', 'print-manifest.mjs'), repo],
+    [join(repo, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(benchDir, 'lib', 'print-manifest.mjs'), root],
     { cwd: repo, timeoutMs: 60_000 },
   );
   const line = result.output
@@ -187,7 +226,7 @@ async function readManifest() {
     .reverse()
     .find((text) => text.startsWith('{'));
   if (result.code !== 0 || !line) {
-    console.error(`bench: could not read runtime/manifest.ts:\n${result.output}`);
+    console.error(`bench: could not read ${root}/runtime/manifest.ts:\n${result.output}`);
     process.exit(2);
   }
   return JSON.parse(line);
@@ -263,26 +302,12 @@ function peerVersions() {
 
 // ---------------------------------------------------------------- rows
 
-async function get(url, cookie) {
-  const response = await fetch(url, { headers: cookie ? { cookie } : {}, signal: AbortSignal.timeout(10_000) });
-  const text = await response.text();
-  let body;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = text;
-  }
-  // Every cookie the server set, as a browser would send them back (koa-session sets two).
-  const cookie2 = response.headers
-    .getSetCookie()
-    .map((header) => header.split(';')[0].trim())
-    .filter(Boolean)
-    .join('; ');
-  return { status: response.status, body, cookie: cookie2 };
-}
-
-/** A temp app outside the repo, as test/helpers/apps.ts makes them, with the layer generated into it. */
+/**
+ * A temp app outside the repo, as test/helpers/apps.ts makes them, with the layer generated into
+ * it by the CLI of the row's tree (this checkout unless --tree), whose node_modules it borrows.
+ */
 async function generateApp(row, folder) {
+  const root = row.tree?.root ?? repo;
   const app = join(folder, 'app');
   mkdirSync(app, { recursive: true });
   const packageJson = {
@@ -293,10 +318,20 @@ async function generateApp(row, folder) {
   };
   writeFileSync(join(app, 'package.json'), JSON.stringify(packageJson, null, 2) + '\n');
   writeFileSync(join(app, 'tsconfig.json'), APP_TSCONFIG);
-  symlinkSync(join(repo, 'node_modules'), join(app, 'node_modules'), 'dir');
+  symlinkSync(join(root, 'node_modules'), join(app, 'node_modules'), 'dir');
   const result = await run(
     process.execPath,
-    [cli, '--yes', '--framework', row.framework, '--store', row.store, '--example', '--cwd', app],
+    [
+      join(root, 'bin', 'create-session-layer.js'),
+      '--yes',
+      '--framework',
+      row.framework,
+      '--store',
+      row.store,
+      '--example',
+      '--cwd',
+      app,
+    ],
     { cwd: app, env: { CI: 'true' }, timeoutMs: 120_000 },
   );
   if (result.code !== 0) throw new Error(`generation failed (exit ${result.code}):\n${result.output.slice(-2000)}`);
@@ -309,10 +344,11 @@ async function startRow(row) {
   row.url = `http://127.0.0.1:${port}`;
   const folder = join(tempRoot, row.id.replace(/[^a-z0-9]+/gi, '-'));
   mkdirSync(folder, { recursive: true });
+  row.folder = folder;
   const env = { PORT: String(port), NODE_ENV: 'production' };
   if (row.kind === 'ours') {
     const app = await generateApp(row, folder);
-    row.storeUrl = ourStoreUrl(row.manifestStore, row.framework, folder);
+    row.storeUrl = ourStoreUrl(row.manifestStore, row.namespace, folder);
     // SESSION_REGENERATE=0: a periodic new id would replace the cookie the load generator reuses.
     Object.assign(env, { SESSION_STORE: row.storeUrl, SESSION_REGENERATE: '0', SESSION_SECRET: secret });
     row.child = spawnTracked(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'session-example.ts'], {
@@ -354,31 +390,44 @@ async function load(options) {
   return JSON.parse(line);
 }
 
-/** One measurement of one row; the session (cookie) is fresh for each. */
+/** Seconds spent on each workload (by name), over every row and round. */
+const workloadSeconds = {};
+/** Each pool created: row id, seconds, sessions (reported with the run). */
+const poolCreations = [];
+const onPool = (row, seconds, count) => {
+  poolCreations.push({ id: row.id, seconds, count });
+  const stopped = count < poolSize ? `; stopped at the ${poolSeconds} s limit` : '';
+  log(`  pool for ${row.id}: ${fmt(count)} sessions in ${seconds.toFixed(1)} s (${fmt(count / seconds)}/s${stopped})`);
+};
+
+/** One measurement of one row, on the sessions its workload needs (lib/workloads.mjs). */
 async function measure(row, workload, seconds) {
-  let cookie = '';
-  let before;
-  if (workload.cookie) {
-    const prime = await get(`${row.url}/count`);
-    if (prime.status !== 200) throw new Error(`priming GET /count answered ${prime.status}`);
-    cookie = prime.cookie;
-    if (workload.name === 'rmw' && row.kind !== 'bare')
-      before = Number((await get(`${row.url}/count`, cookie)).body?.count);
-  }
+  const sessions = await sessionsFor(row, workload, { connections, poolSize, poolSeconds, onPool });
+  const counted = countsIncrements(row, workload);
+  const before = counted ? await sumOfCounts(row, sessions.cookies) : undefined;
   const cpuBefore = groupCpuMs(row.child.pid);
-  const result = await load({ url: row.url + workload.path, duration: seconds, connections, cookie });
+  const result = await load({
+    url: row.url + workload.path,
+    duration: seconds,
+    connections,
+    cookie: sessions.cookie,
+    cookiesFile: sessions.cookiesFile,
+  });
   const cpuAfter = groupCpuMs(row.child.pid);
   // The server's own CPU per answered request: it moves much less than req/s when the load
   // generator or a store server takes the cores for a while (see README, "Reading the ratios").
   if (cpuBefore !== undefined && cpuAfter !== undefined && result.completed > 0)
     result.cpuUs = ((cpuAfter - cpuBefore) * 1000) / result.completed;
-  if (before !== undefined && result.ok2xx > 0) {
-    // Lost updates: increments the server acknowledged (2xx) but the session does not show.
-    // Up to `connections` requests still in flight when autocannon stops may land after its
-    // count, so a small surplus is possible and reads as 0.
-    const after = Number((await get(`${row.url}/count`, cookie)).body?.count);
-    result.lost = Math.max(0, 1 - (after - before - 1) / result.ok2xx);
+  if (counted && result.ok2xx > 0) {
+    // Lost updates: increments the server acknowledged (2xx) but the sessions do not show (the
+    // reads before and after add one each per session). Up to `connections` requests still in
+    // flight when autocannon stops may land after its count, so a small surplus is possible
+    // and reads as 0.
+    const after = await sumOfCounts(row, sessions.cookies);
+    result.lost = Math.max(0, 1 - (after - before - sessions.cookies.length) / result.ok2xx);
   }
+  result.sessions = sessions.cookies.length;
+  result.keptProblem = await sessionsKeptProblem(row, workload, sessions.cookies, result);
   return result;
 }
 
@@ -391,6 +440,7 @@ async function checkResult(row, workload, result, label) {
         .join(', ')})`,
     );
   if (result.errors > 0) problems.push(`${result.errors} errors (${result.timeouts} timeouts)`);
+  if (result.keptProblem) problems.push(result.keptProblem);
   if (result.completed === 0 && problems.length === 0) {
     // Nothing finished within a short run, but nothing failed either: a slow row (each request
     // slower than the run), or a hung one. One unhurried request tells which.
@@ -443,37 +493,48 @@ async function runHttp(rows) {
   const perMeasure = duration + 0.7;
   const estimate = active.length * workloads.length * (rounds * perMeasure + (warmupSeconds ? warmupSeconds + 0.7 : 0));
   log(
-    `${active.length} rows × ${workloads.length} workloads × ${rounds} round(s) × ${duration} s: about ${Math.ceil(estimate / 60)} min`,
+    `${active.length} rows × ${workloads.length} workloads × ${rounds} round(s) × ${duration} s: about ${Math.ceil(estimate / 60)} min, plus creating the sessions`,
   );
+  /** Wall time of each workload over every row and round, creating its sessions included. */
+  const timed = async (workload, work) => {
+    const start = performance.now();
+    try {
+      return await work();
+    } finally {
+      workloadSeconds[workload.name] = (workloadSeconds[workload.name] ?? 0) + (performance.now() - start) / 1000;
+    }
+  };
 
   if (warmupSeconds > 0) {
     log(`warm-up: ${warmupSeconds} s per row and workload`);
     for (const workload of workloads) {
       for (const row of active.filter(alive)) {
         try {
-          await checkResult(row, workload, await measure(row, workload, warmupSeconds), 'warm-up');
+          await timed(workload, async () =>
+            checkResult(row, workload, await measure(row, workload, warmupSeconds), 'warm-up'),
+          );
         } catch (error) {
           row.failed = true;
-          fail(`${row.id} ${workload.name} warm-up`, error);
+          fail(`${row.id} ${workload.name} warm-up`, `${error.message}\n${row.child.output().slice(-1500)}`);
         }
       }
     }
   }
   for (let round = 1; round <= rounds; round++) {
     for (const workload of workloads) {
-      for (const row of active.filter(alive)) {
+      for (const row of roundOrder(active, round).filter(alive)) {
         try {
-          const result = await measure(row, workload, duration);
+          const result = await timed(workload, () => measure(row, workload, duration));
           await checkResult(row, workload, result, `round ${round}`);
           (row.results[workload.name] ??= []).push(result);
           const lost = result.lost === undefined ? '' : `  lost ${(result.lost * 100).toFixed(1)}%`;
           const cpu = result.cpuUs === undefined ? '' : `  cpu ${fmt(result.cpuUs)} µs/req`;
           log(
-            `round ${round}/${rounds} ${workload.name.padEnd(4)} ${row.id.padEnd(36)} ${fmt(result.rps).padStart(8)} req/s  p99 ${result.p99} ms${cpu}${lost}`,
+            `round ${round}/${rounds} ${workload.name.padEnd(9)} ${row.id.padEnd(36)} ${fmt(result.rps).padStart(8)} req/s  p99 ${result.p99} ms${cpu}${lost}`,
           );
         } catch (error) {
           row.failed = true;
-          fail(`${row.id} ${workload.name} round ${round}`, error);
+          fail(`${row.id} ${workload.name} round ${round}`, `${error.message}\n${row.child.output().slice(-1500)}`);
         }
       }
     }
@@ -616,14 +677,15 @@ function fmt(value, digits = 0) {
 
 const rpsOf = (row, workload) => median((row.results[workload] ?? []).map((result) => result.rps));
 const cpuOf = (row, workload) => median((row.results[workload] ?? []).map((result) => result.cpuUs));
-const lostOf = (row) => median((row.results.rmw ?? []).map((result) => result.lost));
+const lostOf = (row, workload) => median((row.results[workload] ?? []).map((result) => result.lost));
 const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? '—' : `${(a / b).toFixed(2)}×`);
 /** The cells `valueOf(top) ÷ valueOf(bottom)` of each workload, for one line of a ratio table. */
 const ratioCells = (valueOf, top, bottom) =>
   workloads.map((workload) => ratio(valueOf(top, workload.name), valueOf(bottom, workload.name))).join(' | ');
-const pairHeader = (first, second) => [
-  `| ${first} | ${second} | read-modify-write | read-only | new visitor |`,
-  '| --- | --- | ---: | ---: | ---: |',
+/** A table header: the `first` columns, one right-aligned column per workload, then the `last` ones. */
+const tableHeader = (first, last = []) => [
+  `| ${[...first, ...workloads.map((workload) => workload.column), ...last].join(' | ')} |`,
+  `| ${[...first.map(() => '---'), ...workloads.map(() => '---:'), ...last.map(() => '---:')].join(' | ')} |`,
 ];
 
 function report({ started, finished, machine, rows, scale }) {
@@ -644,34 +706,44 @@ function report({ started, finished, machine, rows, scale }) {
   );
   out.push(`- Bench packages: ${machine.peers.join(', ')}`);
   out.push(
-    `- Load: autocannon, ${connections} connections, its own process; every row its own server process. Each measurement starts a fresh session with one GET /count and reuses its cookie (except new visitor). Median of the rounds.`,
+    `- Load: autocannon, ${connections} connections, its own process; every row its own server process. Sessions are created through each row's own GET /count before the measurement: one per measurement (one session), ${connections} per measurement (per connection), ${fmt(poolSize)} per pool (a pool serves a row's measurements for up to 10 minutes; creating one stops after ${poolSeconds} s). Median of the rounds.`,
   );
+  if (trees.length > 0)
+    out.push(
+      `- Our rows come from these trees: ${trees.map((tree) => `**${tree.label}** = ${tree.root} (${tree.description})`).join('; ')}`,
+    );
   out.push('');
   if (rows.length > 0) {
     out.push('### Requests per second', '');
     out.push(
-      'Workloads: **read-modify-write** `GET /count` (increments a counter in the session); **read-only** `GET /session`; **new visitor** `GET /count` without a cookie (each request creates and stores a session). **Increments lost**: the share of acknowledged read-modify-write requests whose increment is missing from the session afterwards, with 10 concurrent requests on one session. No row serializes the requests of a session: the peers and limit rows write the whole session last-writer-wins; ours merges concurrent writes key by key, which keeps changes to different keys but not two increments of the same key. 0 (none finished) marks a row slower than one request per run.',
+      `Workloads: **read-modify-write** \`GET /count\` (increments a counter in the session) and **read-only** \`GET /session\` on one session shared by all ${connections} connections; **new visitor** \`GET /count\` without a cookie (each request creates and stores a session); **per connection**: the same two routes, each connection on a session of its own; **pool**: the same two routes over ${fmt(poolSize)} sessions in rotation, each request on a different session's cookie (each connection goes through its own share of the pool). **Lost**: the share of acknowledged read-modify-write requests whose increment is missing from the sessions afterwards, on one session (${connections} concurrent requests on it) and per connection (none concurrent, so anything above 0 means a write that landed after its answer or a cookie the row did not honour). No row serializes the requests of a session: the peers and limit rows write the whole session last-writer-wins; ours merges concurrent writes key by key, which keeps changes to different keys but not two increments of the same key. 0 (none finished) marks a row slower than one request per run; (pool of N) a row whose pool creation ran out of time at N sessions.`,
       '',
     );
+    const losts = workloads.filter((workload) => workload.lost);
     out.push(
-      '| row | read-modify-write | read-only | new visitor | increments lost |',
-      '| --- | ---: | ---: | ---: | ---: |',
+      ...tableHeader(
+        ['row'],
+        losts.map((workload) => workload.lost),
+      ),
     );
     for (const row of rows) {
       const cells = workloads.map((workload) => {
         const results = row.results[workload.name] ?? [];
         const value = fmt(rpsOf(row, workload.name));
-        return results.length > 0 && results.every((result) => result.slow) ? '0 (none finished)' : value;
+        if (results.length > 0 && results.every((result) => result.slow)) return '0 (none finished)';
+        const smallest = Math.min(...results.map((result) => result.sessions));
+        return workload.sessions === 'pool' && smallest < poolSize ? `${value} (pool of ${fmt(smallest)})` : value;
       });
-      const lost = lostOf(row);
+      const lost = losts.map((workload) => {
+        const value = lostOf(row, workload.name);
+        return value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
+      });
       const status = row.startError ? ' **(failed to start)**' : row.failed ? ' **(errors, see below)**' : '';
-      out.push(
-        `| ${row.label}${status} | ${cells.join(' | ')} | ${lost === undefined ? '—' : `${(lost * 100).toFixed(1)}%`} |`,
-      );
+      out.push(`| ${row.label}${status} | ${[...cells, ...lost].join(' | ')} |`);
     }
     out.push('');
     out.push('### Ratios (ours ÷ the other row; above 1× means ours is faster)', '');
-    out.push(...pairHeader('ours', 'against'));
+    out.push(...tableHeader(['ours', 'against']));
     for (const { ours, other } of comparisons(rows))
       out.push(`| ${ours.label} | ${other.label} | ${ratioCells(rpsOf, ours, other)} |`);
     out.push('');
@@ -681,23 +753,34 @@ function report({ started, finished, machine, rows, scale }) {
         "Microseconds of CPU (user + system) the row's server process used per answered request, median of the rounds. It leaves out the store server's work and the time spent waiting on it, so it is not the whole cost; but it moves less than req/s on a shared two-core machine, where the load generator and the store servers take turns on the same cores. The second table divides the other row's CPU per request by ours, for the same pairs as the ratios above (above 1× means ours uses less).",
         '',
       );
-      out.push('| row | read-modify-write | read-only | new visitor |', '| --- | ---: | ---: | ---: |');
+      out.push(...tableHeader(['row']));
       for (const row of rows)
         out.push(`| ${row.label} | ${workloads.map((workload) => fmt(cpuOf(row, workload.name))).join(' | ')} |`);
       out.push('');
-      out.push(...pairHeader('ours', 'against'));
+      out.push(...tableHeader(['ours', 'against']));
       for (const { ours, other } of comparisons(rows))
         out.push(`| ${ours.label} | ${other.label} | ${ratioCells(cpuOf, other, ours)} |`);
+      out.push('');
+    }
+    const pairs = treePairs(rows);
+    if (pairs.length > 0) {
+      out.push('### Trees (the first tree ÷ each other tree; above 1× means the first is faster or uses less CPU)', '');
+      out.push(...tableHeader(['row', 'against', 'by']));
+      for (const { first, other } of pairs) {
+        out.push(`| ${first.label} | ${other.label} | req/s | ${ratioCells(rpsOf, first, other)} |`);
+        out.push(`| ${first.label} | ${other.label} | CPU per request | ${ratioCells(cpuOf, other, first)} |`);
+      }
       out.push('');
     }
     const ceilingRows = ceilings(rows).filter(({ limit, peer }) => limit.results && peer.results);
     if (ceilingRows.length > 0) {
       out.push('### Headroom (limit ÷ peer: the most any session layer could gain over the peer here)', '');
-      out.push(...pairHeader('limit', 'peer'));
+      out.push(...tableHeader(['limit', 'peer']));
       for (const { limit, peer } of ceilingRows)
         out.push(`| ${limit.label} | ${peer.label} | ${ratioCells(rpsOf, limit, peer)} |`);
       out.push('');
     }
+    out.push(...sessionCosts());
   }
   if (scale) {
     out.push('### Scaling', '');
@@ -745,6 +828,27 @@ function report({ started, finished, machine, rows, scale }) {
   return out.join('\n');
 }
 
+const wallTime = (seconds) => (seconds < 120 ? `${fmt(seconds)} s` : `${fmt(seconds / 60, 1)} min`);
+
+/** How long creating the pools and running each workload took: the cost of each workload. */
+function sessionCosts() {
+  const out = ['### Time', ''];
+  const spent = workloads.filter((workload) => workloadSeconds[workload.name] !== undefined);
+  if (spent.length > 0)
+    out.push(
+      `- Wall time per workload over every row and round, creating its sessions and the checks included: ${spent.map((workload) => `${workload.column} ${wallTime(workloadSeconds[workload.name])}`).join(', ')}`,
+    );
+  if (poolCreations.length > 0) {
+    const total = poolCreations.reduce((sum, entry) => sum + entry.seconds, 0);
+    const slowest = poolCreations.reduce((a, b) => (b.seconds > a.seconds ? b : a));
+    out.push(
+      `- Pools: ${poolCreations.length} created (up to ${fmt(poolSize)} sessions each, ${connections} keep-alive connections at once, through each row's GET /count) in ${wallTime(total)} in all; median ${fmt(median(poolCreations.map((entry) => entry.seconds)), 1)} s per pool, slowest ${slowest.id} ${fmt(slowest.seconds, 1)} s (${fmt(slowest.count)} sessions)`,
+    );
+  }
+  out.push('');
+  return out.length > 3 ? out : [];
+}
+
 const RESULTS_HEADER = `# Benchmark results
 
 Written by \`npm run bench\` (bench/run.mjs; how it measures: bench/README.md). The newest run comes
@@ -773,9 +877,15 @@ tempRoot = mkdtempSync(join(tmpdir(), 'session-bench-'));
 let rows = [];
 let scale;
 try {
-  await ensureBuilt();
+  await ensureBuilt(repo);
+  for (const tree of trees) {
+    await ensureBuilt(tree.root);
+    tree.manifest = await readManifest(tree.root);
+    tree.description = describeTree(tree.root);
+    log(`tree ${tree.label}: ${tree.root} (${tree.description})`);
+  }
   if (!opts['no-services']) await startServices();
-  const manifest = await readManifest();
+  const manifest = await readManifest(repo);
   log(
     `manifest: frameworks ${manifest.frameworks.map((f) => f.name).join(', ')}; stores ${manifest.stores.map((s) => s.name).join(', ')}`,
   );
@@ -783,7 +893,12 @@ try {
   for (const [name, state] of Object.entries(backends))
     if (state !== 'ok') log(`${name}: ${state} (its rows will fail)`);
   if (!opts['skip-http']) {
-    rows = buildRows(manifest, { allCombos: opts['all-combos'] }).filter((row) => !rowFilter || rowFilter.test(row.id));
+    const allCombos = opts['all-combos'];
+    const built = buildRows(manifest, { allCombos });
+    // With --tree, our rows come from the trees (this checkout only when it is one of them).
+    const candidates =
+      trees.length > 0 ? [...oursOfTrees(trees, { allCombos }), ...built.filter((row) => row.kind !== 'ours')] : built;
+    rows = candidates.filter((row) => !rowFilter || rowFilter.test(row.id));
     for (const row of rows) row.results = {};
     if (rows.length === 0) fail('rows', `no row id matches /${rowFilter?.source}/`);
     else await runHttp(rows);

@@ -110,11 +110,11 @@ const peerList = [
 ];
 
 /**
- * Store URLs for our rows: each row gets its own namespace (prefix, table, collection, folder).
+ * Store URLs for our rows: each row gets its own namespace `ns` (prefix, table, collection) and
+ * folder.
  * A store the bench does not know yet runs on its manifest default URL.
  */
-export function ourStoreUrl(store, framework, folder) {
-  const ns = `ours_${framework}`;
+export function ourStoreUrl(store, ns, folder) {
   switch (store.name) {
     case 'memory':
       return 'memory://';
@@ -142,7 +142,7 @@ export function ourStoreUrl(store, framework, folder) {
  *
  * Ours: by default a spanning set rather than every framework × store, because store cost
  * barely depends on the framework and glue cost barely on the store, and the full product (5
- * frameworks × 7 stores, each row 3 workloads × 3 rounds × 10 s) would take well over an hour:
+ * frameworks × 7 stores, each row 7 workloads × 3 rounds × 10 s) would take hours:
  * every store on the reference framework (express, or the manifest's first), every framework on
  * the memory store (its glue cost with the cheapest store), and every framework × store pair a
  * peer exists for (fastify + redis, koa + redis, ...). `allCombos` runs the full product.
@@ -171,6 +171,7 @@ export function buildRows(manifest, { allCombos = false } = {}) {
         store: store.name,
         manifestFramework: framework,
         manifestStore: store,
+        namespace: `ours_${framework.name}`,
       });
       oursFrameworks.add(framework.name);
     }
@@ -266,4 +267,54 @@ export function ceilings(rows) {
 /** The limit kinds of the backends a peer is compared on (session-file-store covers dir and file: one kind). */
 function limitKindsOf(peer) {
   return new Set(peer.matches.map((store) => limitKindOfStore[store]).filter(Boolean));
+}
+
+/**
+ * Our rows generated from each of `trees` ({ label, root, manifest }), each tree's rows from its
+ * own manifest. The variants of one framework + store sit next to each other (`group`), so they
+ * are measured one right after the other in every round; ids and labels carry the tree's label.
+ */
+export function oursOfTrees(trees, { allCombos = false } = {}) {
+  const groups = new Map();
+  for (const tree of trees) {
+    for (const row of buildRows(tree.manifest, { allCombos }).filter((row) => row.kind === 'ours')) {
+      const variant = {
+        ...row,
+        id: `${row.id}@${tree.label}`,
+        label: `${row.label} [${tree.label}]`,
+        namespace: `${row.namespace}_${tree.label}`,
+        group: row.id,
+        tree,
+      };
+      groups.set(row.id, [...(groups.get(row.id) ?? []), variant]);
+    }
+  }
+  return [...groups.values()].flat();
+}
+
+/**
+ * The order of `rows` in round `round` (from 1): each group of tree variants is rotated by one
+ * place per round, so no tree is always measured first, right after another row's load.
+ */
+export function roundOrder(rows, round) {
+  const ordered = [];
+  for (let start = 0; start < rows.length;) {
+    let end = start + 1;
+    while (rows[start].group && end < rows.length && rows[end].group === rows[start].group) end++;
+    const group = rows.slice(start, end);
+    const shift = (round - 1) % group.length;
+    ordered.push(...group.slice(shift), ...group.slice(0, shift));
+    start = end;
+  }
+  return ordered;
+}
+
+/** Each tree variant against the first tree's variant of the same framework + store. */
+export function treePairs(rows) {
+  const result = [];
+  for (const row of rows.filter((row) => row.group)) {
+    const first = rows.find((other) => other.group === row.group);
+    if (first !== row) result.push({ first, other: row });
+  }
+  return result;
 }
