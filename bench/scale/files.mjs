@@ -10,7 +10,7 @@ import { emit, importRuntime, keyOf, recordOf } from './common.mjs';
 const [kind, folder, secondsText, sizesText] = process.argv.slice(2);
 const seconds = Number(secondsText);
 const sizes = sizesText.split(',').map(Number);
-const { encodeRecord } = await importRuntime('core/record.ts');
+const { encodeRecord } = await importRuntime('stores/_record.ts');
 const now = Date.now();
 
 let store;
