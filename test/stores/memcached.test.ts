@@ -71,10 +71,11 @@ describe.skipIf(!up)('memcached store', () => {
     const key = randomKey();
     await store.write(key, sampleRecord({ expiresAt: Date.now() + 1_000 }), undefined);
     expect(await rawGet(prefix + key)).toBeDefined();
-    // Expiry 2 s (1 s, plus a second for memcached's clock); a busy memcached may lag its clock.
+    // We send 2 s (1 s, plus a second for memcached's clock; the arithmetic is unit-tested above).
+    // When the drop happens is memcached's clock, not ours: a busy server updates its clock late
+    // and then drops items early (seen at 0.2 s under CI load), so only the drop is asserted here.
     const written = Date.now();
-    while ((await rawGet(prefix + key)) !== undefined && Date.now() - written < 6_000) await sleep(100);
-    expect(Date.now() - written).toBeGreaterThan(900);
+    while ((await rawGet(prefix + key)) !== undefined && Date.now() - written < 8_000) await sleep(100);
     expect(await rawGet(prefix + key)).toBeUndefined();
   });
 
