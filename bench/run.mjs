@@ -7,7 +7,7 @@
  *   npm run bench -- --rows 'ours|peer:express-session\+memory'   only rows whose id matches
  *   npm run bench -- --tree A=. --tree B=../other-checkout   our rows from both trees, side by side
  *   options: --rounds N  --duration S  --workloads REGEX (by name: rmw, read, new, conn-rmw,
- *            conn-read, pool-rmw, pool-read)  --pool N (sessions in the pool: 10,000; 500 quick)
+ *            conn-read, pool-rmw, pool-read, login-read)  --pool N (sessions in the pool: 10,000; 500 quick)
  *            --all-combos (every framework × store of ours, not the spanning set of lib/rows.mjs)
  *            --skip-http  --skip-scale  --no-services  --write  --no-write
  *
@@ -41,6 +41,7 @@ import { buildRows, ceilings, comparisons, ourStoreUrl, oursOfTrees, roundOrder,
 import { describeTree, parseTrees } from './lib/trees.mjs';
 import {
   countsIncrements,
+  runsOn,
   sessionsFor,
   sessionsKeptProblem,
   sumOfCounts,
@@ -508,7 +509,7 @@ async function runHttp(rows) {
   if (warmupSeconds > 0) {
     log(`warm-up: ${warmupSeconds} s per row and workload`);
     for (const workload of workloads) {
-      for (const row of active.filter(alive)) {
+      for (const row of active.filter((row) => runsOn(row, workload) && alive(row))) {
         try {
           await timed(workload, async () =>
             checkResult(row, workload, await measure(row, workload, warmupSeconds), 'warm-up'),
@@ -522,7 +523,7 @@ async function runHttp(rows) {
   }
   for (let round = 1; round <= rounds; round++) {
     for (const workload of workloads) {
-      for (const row of roundOrder(active, round).filter(alive)) {
+      for (const row of roundOrder(active, round).filter((row) => runsOn(row, workload) && alive(row))) {
         try {
           const result = await timed(workload, () => measure(row, workload, duration));
           await checkResult(row, workload, result, `round ${round}`);
@@ -780,6 +781,7 @@ function report({ started, finished, machine, rows, scale }) {
         out.push(`| ${limit.label} | ${peer.label} | ${ratioCells(rpsOf, limit, peer)} |`);
       out.push('');
     }
+    out.push(...loggedInCosts(rows));
     out.push(...sessionCosts());
   }
   if (scale) {
@@ -831,6 +833,35 @@ function report({ started, finished, machine, rows, scale }) {
 const wallTime = (seconds) => (seconds < 120 ? `${fmt(seconds)} s` : `${fmt(seconds / 60, 1)} min`);
 
 /** How long creating the pools and running each workload took: the cost of each workload. */
+/**
+ * What being logged in costs a read-only request of ours: the same reads on sessions of one user
+ * each (POST /login) against anonymous ones, one session per connection either way. A logged-in
+ * session is served only while its user's list still holds it, one more store read per request.
+ */
+function loggedInCosts(rows) {
+  const ours = rows.filter((row) => row.kind === 'ours' && rpsOf(row, 'login-read') !== undefined);
+  if (ours.length === 0) return [];
+  const out = ['### Logged in, read-only (ours)', ''];
+  out.push(
+    "`GET /session` with one session per connection, anonymous (the per-connection read column) and logged in through `POST /login` (each connection a user of its own). A logged-in request also reads its user's list of sessions, to refuse a session revoked from another device.",
+    '',
+  );
+  out.push(
+    '| row | anonymous req/s | logged in req/s | logged in ÷ anonymous | anonymous CPU µs/req | logged in CPU µs/req | CPU added |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const row of ours) {
+    const [plain, login] = [rpsOf(row, 'conn-read'), rpsOf(row, 'login-read')];
+    const [plainCpu, loginCpu] = [cpuOf(row, 'conn-read'), cpuOf(row, 'login-read')];
+    const added = plainCpu === undefined || loginCpu === undefined ? '—' : `${fmt(loginCpu - plainCpu)} µs`;
+    out.push(
+      `| ${row.label} | ${fmt(plain)} | ${fmt(login)} | ${ratio(login, plain)} | ${fmt(plainCpu)} | ${fmt(loginCpu)} | ${added} |`,
+    );
+  }
+  out.push('');
+  return out;
+}
+
 function sessionCosts() {
   const out = ['### Time', ''];
   const spent = workloads.filter((workload) => workloadSeconds[workload.name] !== undefined);

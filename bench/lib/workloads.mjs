@@ -28,7 +28,13 @@ export const workloads = [
   { name: 'conn-read', column: 'per connection: read', path: '/session', sessions: 'connection' },
   { name: 'pool-rmw', column: 'pool: rmw', path: '/count', sessions: 'pool' },
   { name: 'pool-read', column: 'pool: read', path: '/session', sessions: 'pool' },
+  // Ours only (the peers have no logins): the same reads as conn-read on sessions logged in
+  // through POST /login, which also check their user's list of sessions on every request.
+  { name: 'login-read', column: 'logged in: read', path: '/session', sessions: 'login', ours: true },
 ];
+
+/** Whether `row` runs `workload` (the logged-in workload needs our POST /login). */
+export const runsOn = (row, workload) => !workload.ours || row.kind === 'ours';
 
 /**
  * Every row keeps an idle session 15 minutes. A pool older than 10 minutes is replaced before a
@@ -60,6 +66,10 @@ export async function sessionsFor(row, workload, { connections, poolSize, poolSe
       const cookies = await newSessions(connections, 'connection');
       return { cookies, cookiesFile: join(row.folder, 'cookies-connection.txt') };
     }
+    case 'login': {
+      const cookies = await newSessions(connections, 'login');
+      return { cookies, cookiesFile: join(row.folder, 'cookies-login.txt') };
+    }
     case 'pool': {
       if (!row.pool || Date.now() - row.pool.createdAt > POOL_MAX_AGE_MS) {
         const createdAt = Date.now();
@@ -80,7 +90,7 @@ async function sessionsOf(row, count, kind, parallel, seconds) {
   const cookies =
     row.kind === 'bare'
       ? Array.from({ length: count }, () => `session_id=${randomBytes(32).toString('base64url')}`)
-      : await createSessions(row.url, count, parallel, { seconds });
+      : await createSessions(row.url, count, parallel, { seconds, login: kind === 'login' });
   writeFileSync(out, cookies.join('\n') + '\n');
   return cookies;
 }
@@ -110,10 +120,16 @@ export async function sessionsKeptProblem(row, workload, cookies, result) {
   const step = Math.max(1, Math.floor(cookies.length / SAMPLE));
   const sample = cookies.filter((_, index) => index % step === 0).slice(0, SAMPLE);
   const least = workload.path === '/count' && result.ok2xx >= 2 * cookies.length ? 2 : 1;
+  // A logged-in session shows its user; the others their counter.
+  const kept =
+    workload.sessions === 'login'
+      ? (data) => typeof data?.user === 'string'
+      : (data) => Number(data?.count) >= least;
   const answers = [];
   for (const cookie of sample) answers.push(await get(`${row.url}/session`, cookie));
-  const short = answers.filter((answer) => !(Number(answer.body?.data?.count) >= least));
+  const short = answers.filter((answer) => !kept(answer.body?.data));
   if (short.length === 0) return undefined;
   const shown = short.map((answer) => `${answer.status} ${JSON.stringify(answer.body).slice(0, 80)}`);
-  return `${short.length} of ${sample.length} sampled sessions read back through GET /session without a count of at least ${least}: ${shown.join('; ')}`;
+  const wanted = workload.sessions === 'login' ? 'their user' : `a count of at least ${least}`;
+  return `${short.length} of ${sample.length} sampled sessions read back through GET /session without ${wanted}: ${shown.join('; ')}`;
 }
