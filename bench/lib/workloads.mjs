@@ -122,9 +122,7 @@ export async function sessionsKeptProblem(row, workload, cookies, result) {
   const least = workload.path === '/count' && result.ok2xx >= 2 * cookies.length ? 2 : 1;
   // A logged-in session shows its user; the others their counter.
   const kept =
-    workload.sessions === 'login'
-      ? (data) => typeof data?.user === 'string'
-      : (data) => Number(data?.count) >= least;
+    workload.sessions === 'login' ? (data) => typeof data?.user === 'string' : (data) => Number(data?.count) >= least;
   const answers = [];
   for (const cookie of sample) answers.push(await get(`${row.url}/session`, cookie));
   const short = answers.filter((answer) => !kept(answer.body?.data));
