@@ -114,8 +114,8 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
     // create statement's three outcomes apart (see write). Every write bumps the version, so an
     // update that matches its row always changes it.
     flags: ['-FOUND_ROWS'],
-    // Otherwise the driver captures a stack trace on every call in case it fails: about 3 µs of
-    // CPU per call. A failure reaches the caller as our own SessionStoreError, whose stack shows
+    // Otherwise the driver captures a stack trace on every call in case it fails, a cost paid by
+    // every request. A failure reaches the caller as our own SessionStoreError, whose stack shows
     // where the session layer called the store.
     trace: false,
   });
@@ -144,9 +144,9 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
     try {
       await ensureTable();
       // A request's statement (key set) is already bounded by the core's storeTimeout
-      // (core/guarded-store.ts), so it takes the driver's plain form: a timeout needs the
-      // options-object form, which cost about 4 µs more CPU per statement (mysql2 3.24: 21.4
-      // against 17.4 µs). The sweep, which no request bounds, keeps the timeout.
+      // (core/guarded-store.ts), so it takes the driver's plain form; a timeout needs the
+      // options-object form, which the driver handles more slowly on every statement. The
+      // sweep, which no request bounds, keeps the timeout.
       const [result] =
         key === null ? await pool.execute({ sql, timeout: queryTimeout }, values) : await pool.execute(sql, values);
       return result;

@@ -47,7 +47,7 @@ export interface RedisOptions {
 }
 
 /**
- * Renewal: the expiry in the record's header (its fifth element, see core/record.ts) and Redis'
+ * Renewal: the expiry in the record's header (its fifth element, see ./_record.ts) and Redis'
  * own expiry move together, so a read needs nothing but GET. It rewrites the value, but the core
  * renews an unchanged session only once per tenth of its lifetime, while it reads it on every
  * request. Answers 0 for a missing key (Redis has already dropped an expired one).
@@ -62,7 +62,7 @@ return 1`;
 
 /**
  * Replace only if the stored version equals ARGV[2]; write and expiry in one SET. The version
- * is the second element of the record's JSON header (`[1,<version>,...`, see core/record.ts);
+ * is the second element of the record's JSON header (`[1,<version>,...`, see ./_record.ts);
  * reading it with a pattern avoids decoding the whole record.
  */
 const UPDATE_SCRIPT = `
