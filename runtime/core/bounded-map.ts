@@ -4,15 +4,14 @@
  * memcached CAS tokens), where losing an entry only costs the work the entry saved.
  *
  * Setting a key that is present replaces its value in place and keeps its place in line.
- * Moving it to the newest end (delete, then set) would make this an LRU, but V8 leaves each
- * deleted entry in its hash bucket until the table is rebuilt, so deleting and re-adding one busy
- * key piles up a chain every lookup walks: about 1 µs per set at 1,000 entries on Node 20.
+ * Moving it to the newest end (delete, then set) would make this an LRU, but a JavaScript Map
+ * keeps each deleted entry in its table until the table is rebuilt, so deleting and re-adding
+ * one busy key piles up a chain that every lookup walks.
  *
  * The oldest entry is found with one keys() iterator kept for the map's life, not a fresh one per
- * drop. Deleted entries also stay in V8's table as holes until it is rebuilt, and a fresh
- * iterator steps over every hole at the front: 11 µs per drop at 10,000 entries, 30 µs at 50,000
- * (Node 20). A kept iterator resumes where it stopped, and Map iteration skips deleted entries and
- * reaches entries added later, so it always yields the oldest entry still present.
+ * drop: a fresh iterator steps over every deleted entry still at the front of the table, a walk
+ * that grows with the map. A kept iterator resumes where it stopped, and Map iteration skips
+ * deleted entries and reaches entries added later, so it always yields the oldest entry present.
  */
 export class BoundedMap<Key, Value> {
   readonly #entries = new Map<Key, Value>();
