@@ -69,17 +69,9 @@ export function serializeCookie(
   secure: boolean,
 ): string {
   const maxAge = Math.max(0, Math.floor((expiresAt - now) / 1000));
-  const expires = httpDate(Math.floor(expiresAt / 1000));
+  // Whole seconds, like Max-Age: toUTCString() gives the IMF-fixdate form RFC 6265 expects.
+  const expires = new Date(Math.floor(expiresAt / 1000) * 1000).toUTCString();
   return `${attributes.name}=${value}${common(attributes, secure)}; Max-Age=${maxAge}; Expires=${expires}`;
-}
-
-/** The last date formatted: a busy server sends the same Expires for many cookies in a row. */
-let lastDate = { seconds: -1, text: '' };
-
-/** An HTTP date (RFC 7231 IMF-fixdate) for a time in whole epoch seconds. */
-function httpDate(seconds: number): string {
-  if (lastDate.seconds !== seconds) lastDate = { seconds, text: new Date(seconds * 1000).toUTCString() };
-  return lastDate.text;
 }
 
 /** `Set-Cookie` value that makes the browser drop the session cookie (logout). */

@@ -11,15 +11,8 @@ import type { SessionStore } from './store.js';
  */
 export function guardedStore(store: SessionStore, timeoutMs: number, logger: SessionLogger): SessionStore {
   const { name } = store;
-  const inFlight = new InFlight(name, timeoutMs);
   const health = new Health(name, logger);
   function guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    const call = new Call<T>(operation, performance.now() + timeoutMs);
-    const answer = new Promise<T>((resolve, reject) => {
-      call.resolve = resolve;
-      call.reject = reject;
-    });
-    inFlight.add(call);
     let work: Promise<T>;
     try {
       work = run();
@@ -27,21 +20,35 @@ export function guardedStore(store: SessionStore, timeoutMs: number, logger: Ses
       // A store that throws instead of rejecting (a bug in it, or a client's argument check).
       work = Promise.reject(error);
     }
-    // Settling an answer the deadline already rejected does nothing: the first settlement counts.
-    work.then(
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new SessionStoreError(name, 'timeout', `${operation} took longer than ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      timer.unref();
+    });
+    const answer = work.then(
       (value) => {
-        inFlight.remove(call);
         health.succeeded();
-        call.resolve(value);
+        return value;
       },
       (error: unknown) => {
-        inFlight.remove(call);
-        call.reject(asStoreError(name, operation, error));
+        throw asStoreError(name, operation, error);
       },
     );
-    // Timeouts reject `answer` from the InFlight timer, so failures are counted here, once each.
-    answer.catch((error: unknown) => health.failed(error));
-    return answer;
+    // Whichever settles first counts; a call that answers after its deadline changes nothing.
+    return Promise.race([answer, deadline]).then(
+      (value) => {
+        clearTimeout(timer);
+        return value;
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        health.failed(error);
+        throw error;
+      },
+    );
   }
   return {
     name,
@@ -91,80 +98,5 @@ class Health {
     if (this.#failures === 0) return;
     this.logger.warn(`[session] [${this.store}] store answering again after ${this.#failures} failed calls`);
     this.#failures = 0;
-  }
-}
-
-/** One store call in flight: a link of the InFlight list, holding how to settle its answer. */
-class Call<T> {
-  resolve: (value: T) => void = ignore;
-  reject: (error: Error) => void = ignore;
-  previous: Call<unknown> | undefined = undefined;
-  next: Call<unknown> | undefined = undefined;
-
-  constructor(
-    readonly operation: string,
-    readonly deadline: number,
-  ) {}
-}
-
-function ignore(): void {}
-
-/**
- * The calls in flight, oldest first, checked by one timer every quarter of the timeout rather
- * than by a timer per call (which costs more than a memory store's whole read). A call therefore
- * expires between `timeoutMs` and 1.25 × `timeoutMs` after it started. Every call gets the same
- * timeout on a monotonic clock (a wall-clock jump cannot reorder them), so the list is also in
- * deadline order and a check stops at the first live call. A linked list, not a Set: adding and
- * removing a call is a few pointer moves, with no hashing, on every store call. The timer stops
- * when a check finds nothing in flight, and never keeps the process alive.
- */
-class InFlight {
-  #oldest: Call<unknown> | undefined;
-  #newest: Call<unknown> | undefined;
-  #timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly store: string,
-    private readonly timeoutMs: number,
-  ) {}
-
-  add<T>(call: Call<T>): void {
-    const link = call as Call<unknown>;
-    link.previous = this.#newest;
-    if (this.#newest) this.#newest.next = link;
-    else this.#oldest = link;
-    this.#newest = link;
-    if (this.#timer === undefined) {
-      this.#timer = setInterval(() => this.#check(), Math.max(1, Math.ceil(this.timeoutMs / 4)));
-      this.#timer.unref();
-    }
-  }
-
-  /** Unlinks a call; a call already removed (expired) is left alone. */
-  remove<T>(call: Call<T>): void {
-    const link = call as Call<unknown>;
-    if (link.previous) link.previous.next = link.next;
-    else if (this.#oldest === link) this.#oldest = link.next;
-    else return; // not in the list
-    if (link.next) link.next.previous = link.previous;
-    else this.#newest = link.previous;
-    link.previous = undefined;
-    link.next = undefined;
-  }
-
-  #check(): void {
-    if (this.#oldest === undefined) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
-      return;
-    }
-    const now = performance.now();
-    while (this.#oldest !== undefined && this.#oldest.deadline <= now) {
-      const call = this.#oldest;
-      this.remove(call);
-      call.reject(
-        new SessionStoreError(this.store, 'timeout', `${call.operation} took longer than ${this.timeoutMs} ms`),
-      );
-    }
   }
 }
