@@ -34,6 +34,12 @@ export interface FrameworkEntry {
   readonly file: string;
   /** Internal helpers the glue imports, relative to runtime/. */
   readonly helpers: readonly string[];
+  /**
+   * The example server written with `--example`, relative to runtime/. It exports
+   * `exampleApp(sessions, glue)` and `serveExample(sessions, glue)`; the app's copy imports both
+   * arguments from the layer's index and ends by calling `serveExample`.
+   */
+  readonly example: string;
   /** The exported glue factory, called with the session manager. */
   readonly factory: string;
   /** What index.ts exports the glue as, e.g. `sessionMiddleware`. */
@@ -149,6 +155,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     title: 'Express',
     file: 'frameworks/express.ts',
     helpers: ['frameworks/_hold-response.ts'],
+    example: 'examples/express.ts',
     factory: 'expressSession',
     exportName: 'sessionMiddleware',
     detect: ['express'],
@@ -160,6 +167,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     title: 'Fastify',
     file: 'frameworks/fastify.ts',
     helpers: [],
+    example: 'examples/fastify.ts',
     factory: 'fastifySession',
     exportName: 'sessionPlugin',
     detect: ['fastify'],
@@ -171,6 +179,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     title: 'Koa',
     file: 'frameworks/koa.ts',
     helpers: [],
+    example: 'examples/koa.ts',
     factory: 'koaSession',
     exportName: 'sessionMiddleware',
     detect: ['koa'],
@@ -182,6 +191,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     title: 'Hono',
     file: 'frameworks/hono.ts',
     helpers: ['frameworks/_forwarded.ts'],
+    example: 'examples/hono.ts',
     factory: 'honoSession',
     exportName: 'sessionMiddleware',
     detect: ['hono'],
@@ -193,6 +203,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     title: 'node:http (no framework)',
     file: 'frameworks/node.ts',
     helpers: ['frameworks/_forwarded.ts', 'frameworks/_hold-response.ts'],
+    example: 'examples/node.ts',
     factory: 'nodeSession',
     exportName: 'nodeSessions',
     detect: [],
