@@ -106,7 +106,7 @@ export function exampleApp(
 
   app.get('/count', (req, res) => {
     // update(), not get-then-set: parallel requests' increments all count, across processes too.
-    req.session.update('count', (count) => (typeof count === 'number' ? count : 0) + 1);
+    req.session.update('count', (count: unknown) => (typeof count === 'number' ? count : 0) + 1);
     res.json({ count: req.session.get('count') });
   });
 

@@ -86,7 +86,7 @@ export function exampleApp(sessions: SessionManager, sessionPlugin: FastifyPlugi
 
     scoped.get('/count', (request) => {
       // update(), not get-then-set: parallel requests' increments all count, across processes too.
-      request.session.update('count', (count) => (typeof count === 'number' ? count : 0) + 1);
+      request.session.update('count', (count: unknown) => (typeof count === 'number' ? count : 0) + 1);
       return { count: request.session.get('count') };
     });
 

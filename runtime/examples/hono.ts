@@ -90,7 +90,7 @@ export function exampleApp(sessions: SessionManager, sessionMiddleware: Middlewa
   app.get('/count', (c) => {
     const session = c.get('session');
     // update(), not get-then-set: parallel requests' increments all count, across processes too.
-    session.update('count', (count) => (typeof count === 'number' ? count : 0) + 1);
+    session.update('count', (count: unknown) => (typeof count === 'number' ? count : 0) + 1);
     return c.json({ count: session.get('count') });
   });
 

@@ -98,7 +98,7 @@ function routes(sessions: SessionManager): Middleware {
       ctx.body = { data: session.toJSON() };
     } else if (route === 'GET /count') {
       // update(), not get-then-set: parallel requests' increments all count, across processes too.
-      session.update('count', (count) => (typeof count === 'number' ? count : 0) + 1);
+      session.update('count', (count: unknown) => (typeof count === 'number' ? count : 0) + 1);
       ctx.body = { count: session.get('count') };
     } else if (route === 'GET /me/sessions' || /^(DELETE|POST) \/me\/sessions\//.test(route)) {
       // The user's sessions: "see my devices", "log out other devices", "log out everywhere".

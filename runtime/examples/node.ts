@@ -108,7 +108,7 @@ async function answer(
   }
   if (route === 'GET /count') {
     // update(), not get-then-set: parallel requests' increments all count, across processes too.
-    session.update('count', (count) => (typeof count === 'number' ? count : 0) + 1);
+    session.update('count', (count: unknown) => (typeof count === 'number' ? count : 0) + 1);
     sendJson(res, 200, { count: session.get('count') });
     return;
   }
