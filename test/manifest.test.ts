@@ -152,6 +152,16 @@ describe('runtime manifest', () => {
     },
   );
 
+  it.each(stores.map((store) => [store.name, store] as const))(
+    'store %s shows a URL form for each of its schemes, and only its schemes',
+    (_name, store) => {
+      const schemes = store.urlForms.map((form) => /^([a-z][a-z0-9+]*:)/.exec(form)?.[1]);
+      for (const scheme of schemes) expect(store.schemes, `${store.name} URL form scheme ${scheme}`).toContain(scheme);
+      expect([...new Set(schemes)].sort()).toEqual([...store.schemes].sort());
+      expect(store.schemes).toContain(/^([a-z][a-z0-9+]*:)/.exec(store.defaultUrl)?.[1]);
+    },
+  );
+
   it('every store helper exists and every package in the manifest is installed here for the tests', () => {
     const installed = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
     const ours = { ...installed.dependencies, ...installed.devDependencies };

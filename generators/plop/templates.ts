@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import Handlebars from 'handlebars';
 import type { TargetApp } from '../app/detect.js';
+import { defaultsForTemplates } from '../defaults.js';
 import { defaultUrlNote } from '../layer/default-store.js';
 import { generatorVersion, templatePath } from '../paths.js';
 import { format } from '../transforms/format.js';
@@ -83,6 +84,8 @@ export function templateData(
       .map((store) => store.name)
       .join(', '),
     storePackages: stores.flatMap((store) => Object.keys(store.dependencies)),
+    // Every option's default, from runtime/core/options.ts.
+    defaults: defaultsForTemplates(),
     ext: language === 'js' ? '.js' : '.ts',
     moduleImport: `${fromRoot.startsWith('.') ? '' : './'}${fromRoot}/index${suffix}`,
     // CommonJS (and TypeScript compiled to it) has no top-level await.
