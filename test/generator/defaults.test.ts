@@ -2,8 +2,8 @@
  * One home for every default: the session options' defaults live in SESSION_DEFAULTS
  * (runtime/core/options.ts) and the stores' URL forms in runtime/manifest.ts. The layer takes its
  * defaults from there, and the emitted README, the generator's --help and the @default tags of
- * SessionOptions must show the same: a value written down anywhere else, and then left behind,
- * fails here.
+ * SessionOptions must show the same, as must this project's README and SECURITY.md: a value written
+ * down anywhere else, and then left behind, fails here.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,8 +67,11 @@ describe('defaults have one home', () => {
     expect(resolved.logger).toBe(SESSION_DEFAULTS.logger);
   });
 
-  it("the README's settings table shows each option's default, and lists every option that has one", () => {
-    const rows = readme()
+  it.each([
+    ['the emitted README', readme],
+    ["this project's README", () => readFileSync(join(repoRoot, 'README.md'), 'utf8')],
+  ])("%s's settings table shows each option's default, and lists every option that has one", (_name, text) => {
+    const rows = text()
       .split('\n')
       .map((line) => /^\| (?:`SESSION_[A-Z_]+`)? ?\| `([a-zA-Z.]+)` \| ([^|]+) \|/.exec(line))
       .filter((match) => match !== null)
@@ -109,6 +112,13 @@ describe('defaults have one home', () => {
         .map((line) => line.trim().split(/\s+/).at(-1));
       expect(shownForms, store.name).toEqual(store.urlForms);
     }
+  });
+
+  it('SECURITY.md states the defaults of SESSION_DEFAULTS', () => {
+    const text = readFileSync(join(repoRoot, 'SECURITY.md'), 'utf8');
+    const stated = [...text.matchAll(/`(\w+)`, default (\d+) s\b/g)];
+    expect(stated.length).toBeGreaterThan(0);
+    for (const [, option, seconds] of stated) expect(String(defaults.get(option!)), option).toBe(seconds);
   });
 
   it("SessionOptions' @default tags agree with SESSION_DEFAULTS", () => {
