@@ -16,7 +16,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * Every error keeps its status: the session layer's (store outage 503, bad session data 400 or
  * 413) and Express' own (a bad or oversized body). The session layer logs store failures itself.
  */
-const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+const onError: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+  // A response already under way cannot change its status: Express' own handler cuts it.
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
   const { name, status, expose, message } = isObject(error) ? error : {};
   const code = typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
   if (code >= 500 && name !== 'SessionStoreError') console.error(error);
@@ -172,7 +177,7 @@ export function exampleApp(
 export function serveExample(sessions: SessionManager, sessionMiddleware: RequestHandler): void {
   const port = Number(process.env.PORT) || 3000;
   const server = exampleApp(sessions, sessionMiddleware).listen(port, '127.0.0.1', () => {
-    console.log(`session example (express) listening on http://127.0.0.1:${port}`);
+    console.log(`session example (express) listening on http://127.0.0.1:${String(port)}`);
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -137,7 +137,7 @@ export function serveExample(sessions: SessionManager, sessionPlugin: FastifyPlu
   const port = Number(process.env.PORT) || 3000;
   app.listen({ port, host: '127.0.0.1' }).then(
     () => {
-      console.log(`session example (fastify) listening on http://127.0.0.1:${port}`);
+      console.log(`session example (fastify) listening on http://127.0.0.1:${String(port)}`);
     },
     (error: unknown) => {
       console.error(error);

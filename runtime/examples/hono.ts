@@ -158,7 +158,7 @@ export function serveExample(sessions: SessionManager, sessionMiddleware: Middle
   const port = Number(process.env.PORT) || 3000;
   const app = exampleApp(sessions, sessionMiddleware);
   const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => {
-    console.log(`session example (hono) listening on http://127.0.0.1:${port}`);
+    console.log(`session example (hono) listening on http://127.0.0.1:${String(port)}`);
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -21,7 +21,7 @@ async function readJson(ctx: Context): Promise<unknown> {
   let size = 0;
   for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > BODY_LIMIT) ctx.throw(413, `request body over ${BODY_LIMIT} bytes`);
+    if (size > BODY_LIMIT) ctx.throw(413, `request body over ${String(BODY_LIMIT)} bytes`);
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -155,7 +155,7 @@ export function exampleApp(sessions: SessionManager, sessionMiddleware: Middlewa
 export function serveExample(sessions: SessionManager, sessionMiddleware: Middleware): void {
   const port = Number(process.env.PORT) || 3000;
   const server = exampleApp(sessions, sessionMiddleware).listen(port, '127.0.0.1', () => {
-    console.log(`session example (koa) listening on http://127.0.0.1:${port}`);
+    console.log(`session example (koa) listening on http://127.0.0.1:${String(port)}`);
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

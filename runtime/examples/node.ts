@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { SessionManager } from '../core/manager.js';
-import type { Session, SessionData } from '../core/session.js';
+import type { Session } from '../core/session.js';
 import type { NodeSessions } from '../frameworks/node.js';
 
 /** Largest request body read, in bytes; more is a 413 (answered by the glue's sendError). */
@@ -33,7 +33,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > BODY_LIMIT)
-      throw Object.assign(new Error(`request body over ${BODY_LIMIT} bytes`), { status: 413, expose: true });
+      throw Object.assign(new Error(`request body over ${String(BODY_LIMIT)} bytes`), { status: 413, expose: true });
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -50,7 +50,7 @@ async function answer(
   sessions: SessionManager,
   req: IncomingMessage,
   res: ServerResponse,
-  session: Session<SessionData>,
+  session: Session,
 ): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   const route = `${req.method ?? 'GET'} ${path}`;
@@ -141,7 +141,7 @@ async function mySessions(
   sessions: SessionManager,
   route: string,
   res: ServerResponse,
-  session: Session<SessionData>,
+  session: Session,
 ): Promise<void> {
   const userId = session.userId;
   if (userId === undefined) {
@@ -182,7 +182,7 @@ export function exampleApp(sessions: SessionManager, nodeSessions: NodeSessions)
 export function serveExample(sessions: SessionManager, nodeSessions: NodeSessions): void {
   const port = Number(process.env.PORT) || 3000;
   const server = exampleApp(sessions, nodeSessions).listen(port, '127.0.0.1', () => {
-    console.log(`session example (node) listening on http://127.0.0.1:${port}`);
+    console.log(`session example (node) listening on http://127.0.0.1:${String(port)}`);
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
