@@ -251,7 +251,6 @@ export async function driveExampleContract(baseUrl: string, options: ContractOpt
   same(replay.body, { data: {} }, 'the logged-out id is dead');
 }
 
-/** With a store that fails, a request that needs the session answers 503 JSON, never 200. */
 /**
  * A store that is away answers 503; one that refuses us (a folder that cannot be created, a wrong
  * password) answers 500, and the server's log names the cause.
