@@ -22,6 +22,13 @@ export interface StoreEntry {
   readonly factory: string;
   /** Used when SESSION_STORE is unset; embedded stores need no server (`dir:.sessions`: in the app root). */
   readonly defaultUrl: string;
+  /**
+   * The forms of URL the store takes (SESSION_STORE), one per scheme or shape; `[...]` marks an
+   * optional part. The layer's README and the generator's --help show them.
+   */
+  readonly urlForms: readonly string[];
+  /** What the README says about those URLs beyond their form, in Markdown (the store file's Options type has every parameter). */
+  readonly urlNotes: string;
   /** The backend deletes expired sessions by itself; otherwise the app schedules `deleteExpired`. */
   readonly nativeExpiry: boolean;
   readonly dependencies: PackageRanges;
@@ -34,6 +41,12 @@ export interface FrameworkEntry {
   readonly file: string;
   /** Internal helpers the glue imports, relative to runtime/. */
   readonly helpers: readonly string[];
+  /**
+   * The example server written with `--example`, relative to runtime/. It exports
+   * `exampleApp(sessions, glue)` and `serveExample(sessions, glue)`; the app's copy imports both
+   * arguments from the layer's index and ends by calling `serveExample`.
+   */
+  readonly example: string;
   /** The exported glue factory, called with the session manager. */
   readonly factory: string;
   /** What index.ts exports the glue as, e.g. `sessionMiddleware`. */
@@ -53,6 +66,8 @@ export const stores: readonly StoreEntry[] = [
     schemes: ['memory:'],
     factory: 'memoryStore',
     defaultUrl: 'memory://',
+    urlForms: ['memory://', 'memory://?maxEntries=100000'],
+    urlNotes: '`maxEntries` bounds it: the least recently written session goes first.',
     nativeExpiry: false,
     dependencies: {},
     devDependencies: {},
@@ -65,6 +80,9 @@ export const stores: readonly StoreEntry[] = [
     schemes: ['file:'],
     factory: 'fileStore',
     defaultUrl: 'file:.sessions/sessions.json',
+    urlForms: ['file:///abs/path/sessions.json', 'file:relative/path/sessions.json', 'file://'],
+    urlNotes:
+      'A relative path is from the app root (the nearest folder with a package.json); `file://` is a file in the OS temp directory. `?fsync=true` flushes every write to disk (survives power loss, slower).',
     nativeExpiry: false,
     dependencies: {},
     devDependencies: {},
@@ -77,6 +95,9 @@ export const stores: readonly StoreEntry[] = [
     schemes: ['dir:'],
     factory: 'dirStore',
     defaultUrl: 'dir:.sessions',
+    urlForms: ['dir:///abs/path', 'dir:relative/path', 'dir://'],
+    urlNotes:
+      'A relative path is from the app root (the nearest folder with a package.json); `dir://` is a folder in the OS temp directory. `?fsync=true` flushes every write to disk (survives power loss, slower).',
     nativeExpiry: false,
     dependencies: {},
     devDependencies: {},
@@ -89,6 +110,11 @@ export const stores: readonly StoreEntry[] = [
     schemes: ['mysql:', 'mariadb:'],
     factory: 'mysqlStore',
     defaultUrl: 'mysql://root@127.0.0.1:3306/app',
+    urlForms: [
+      'mysql://user:password@host:3306/db?table=sessions',
+      'mariadb://user:password@host:3306/db?table=sessions',
+    ],
+    urlNotes: 'The table is created if missing.',
     nativeExpiry: false,
     dependencies: { mysql2: '^3.24.6' },
     devDependencies: {},
@@ -101,6 +127,15 @@ export const stores: readonly StoreEntry[] = [
     schemes: ['postgres:', 'postgresql:'],
     factory: 'postgresStore',
     defaultUrl: 'postgres://postgres@127.0.0.1:5432/app',
+    urlForms: [
+      'postgres://user:password@host:5432/db?table=sessions',
+      'postgresql://user:password@host:5432/db?table=sessions',
+    ],
+    urlNotes:
+      "libpq's `sslmode`, `sslrootcert`, `sslcert` and `sslkey` parameters set up TLS; the table is created if missing. " +
+      'A wrong login, database or table fails with the `SessionStoreError` code `misconfigured`, an unreachable server ' +
+      'with `unavailable`. Behind a pooler in transaction mode that cannot keep prepared statements (PgBouncer before ' +
+      '1.21), add `?preparedStatements=false`.',
     nativeExpiry: false,
     dependencies: { pg: '^8.23.1' },
     devDependencies: { '@types/pg': '^8.23.1' },
@@ -113,6 +148,8 @@ export const stores: readonly StoreEntry[] = [
     schemes: ['mongodb:', 'mongodb+srv:'],
     factory: 'mongodbStore',
     defaultUrl: 'mongodb://127.0.0.1:27017/app',
+    urlForms: ['mongodb://host:27017/db?collection=sessions', 'mongodb+srv://host/db?collection=sessions'],
+    urlNotes: 'A TTL index where the server has one.',
     nativeExpiry: false,
     dependencies: { mongodb: '^7.9.0' },
     devDependencies: {},
@@ -125,6 +162,16 @@ export const stores: readonly StoreEntry[] = [
     schemes: ['redis:', 'rediss:', 'redis+cluster:', 'rediss+cluster:', 'redis+sentinel:'],
     factory: 'redisStore',
     defaultUrl: 'redis://127.0.0.1:6379',
+    urlForms: [
+      'redis://[:password@]host:6379[/db]?prefix=sess:',
+      'rediss://[:password@]host:6380[/db]?prefix=sess:',
+      'redis+cluster://host1:7001,host2:7002',
+      'rediss+cluster://host1:7001,host2:7002',
+      'redis+sentinel://sentinel1:26379,sentinel2:26379/mymaster[/db]',
+    ],
+    urlNotes:
+      '`rediss` is Redis over TLS; `+cluster` is Redis Cluster; `+sentinel` is Sentinel, where the password is the ' +
+      "master's and `?sentinelPassword=` the sentinels'. Needs Redis 7+. Expiry is Redis' own.",
     nativeExpiry: true,
     dependencies: { ioredis: '^6.0.0' },
     devDependencies: {},
@@ -137,6 +184,8 @@ export const stores: readonly StoreEntry[] = [
     schemes: ['memcached:'],
     factory: 'memcachedStore',
     defaultUrl: 'memcached://127.0.0.1:11211',
+    urlForms: ['memcached://host1:11211,host2:11211?prefix=sess:'],
+    urlNotes: "Expiry is memcached's own (the 30-day rule handled).",
     nativeExpiry: true,
     dependencies: { memjs: '^1.3.2' },
     devDependencies: { '@types/memjs': '^1.3.3' },
@@ -149,6 +198,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     title: 'Express',
     file: 'frameworks/express.ts',
     helpers: ['frameworks/_hold-response.ts'],
+    example: 'examples/express.ts',
     factory: 'expressSession',
     exportName: 'sessionMiddleware',
     detect: ['express'],
@@ -160,6 +210,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     title: 'Fastify',
     file: 'frameworks/fastify.ts',
     helpers: [],
+    example: 'examples/fastify.ts',
     factory: 'fastifySession',
     exportName: 'sessionPlugin',
     detect: ['fastify'],
@@ -171,6 +222,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     title: 'Koa',
     file: 'frameworks/koa.ts',
     helpers: [],
+    example: 'examples/koa.ts',
     factory: 'koaSession',
     exportName: 'sessionMiddleware',
     detect: ['koa'],
@@ -182,6 +234,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     title: 'Hono',
     file: 'frameworks/hono.ts',
     helpers: ['frameworks/_forwarded.ts'],
+    example: 'examples/hono.ts',
     factory: 'honoSession',
     exportName: 'sessionMiddleware',
     detect: ['hono'],
@@ -193,6 +246,7 @@ export const frameworks: readonly FrameworkEntry[] = [
     title: 'node:http (no framework)',
     file: 'frameworks/node.ts',
     helpers: ['frameworks/_forwarded.ts', 'frameworks/_hold-response.ts'],
+    example: 'examples/node.ts',
     factory: 'nodeSession',
     exportName: 'nodeSessions',
     detect: [],

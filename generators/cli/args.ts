@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { frameworks, stores } from '../../runtime/manifest.js';
+import { defaultsByPath, defaultText } from '../defaults.js';
 import { UsageError } from '../errors.js';
 
 export interface CliFlags {
@@ -28,6 +29,20 @@ export interface CliFlags {
 
 export const DEFAULT_EXAMPLE_FILE = 'session-example.ts';
 
+/** The defaults --help shows (durations in seconds): the ones most apps change. */
+const SHOWN_DEFAULTS = ['maxAge', 'regenerateEvery', 'rotateGrace', 'absoluteTimeout', 'cookie.name', 'maxSize'];
+
+/** Items on indented lines of at most 100 characters. */
+function wrap(items: readonly string[]): string {
+  const lines: string[] = [];
+  for (const item of items) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 2 + item.length <= 100) lines[lines.length - 1] = `${last}  ${item}`;
+    else lines.push(`  ${item}`);
+  }
+  return lines.join('\n');
+}
+
 export const HELP = `Usage: create-session-layer [update] [options]
 
 Writes a server-side session module into your app as source code you own.
@@ -53,6 +68,16 @@ Options:
   --cwd <path>           the app to generate into (default: the current folder)
   --help, -h             show this help
   --version, -v          show the generator version
+
+Store URLs (SESSION_STORE; the first store chosen is the default):
+${stores.map((store) => `  ${store.name.padEnd(11)}${store.urlForms.join('\n             ')}`).join('\n')}
+
+Session defaults (durations in seconds; change them in the layer's index.ts; every option: its README.md):
+${wrap(
+  [...defaultsByPath()]
+    .filter(([path]) => SHOWN_DEFAULTS.includes(path))
+    .map(([path, value]) => `${path}=${defaultText(value)}`),
+)}
 
 Exit codes: 0 done (or up to date); 1 failed, or \`update\` left conflicts to resolve;
 2 bad usage, or edited files in the way (nothing written).

@@ -5,6 +5,7 @@ import { GeneratorError } from '../errors.js';
 import { Plan } from '../layer/plan.js';
 import { runtimePath } from '../paths.js';
 import type { ActionData, RunContext } from './actions/context.js';
+import { exampleAction } from './actions/example.js';
 import { gitignoreAction } from './actions/gitignore.js';
 import { manifestAction } from './actions/layer-manifest.js';
 import { packageJsonAction } from './actions/package-json.js';
@@ -29,6 +30,7 @@ type Action = (data: ActionData, config: CustomActionConfig<string>) => string |
 const ACTION_TYPES: Readonly<Record<string, Action>> = {
   vendor: vendorAction,
   render: renderAction,
+  example: exampleAction,
   'wire-index': wireIndexAction,
   retire: retireAction,
   'package-json': packageJsonAction,
@@ -99,7 +101,7 @@ function actionsFor(data: ActionData): Array<CustomActionConfig<string>> {
     ...[...sources].map((source) => ({ type: 'vendor', source })),
     { type: 'wire-index' },
     { type: 'render', templateName: 'README.md.hbs', target: `${dir}/README.md` },
-    ...(example ? [{ type: 'render', templateName: `example/${framework.name}.ts.hbs`, target: example }] : []),
+    ...(example ? [{ type: 'example', target: example }] : []),
     ...(data.filesOnly
       ? []
       : [{ type: 'retire' }, { type: 'package-json' }, { type: 'gitignore' }, { type: 'layer-manifest' }]),

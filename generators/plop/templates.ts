@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import Handlebars from 'handlebars';
 import type { TargetApp } from '../app/detect.js';
+import { defaultsForTemplates } from '../defaults.js';
 import { defaultUrlNote } from '../layer/default-store.js';
 import { generatorVersion, templatePath } from '../paths.js';
 import { format } from '../transforms/format.js';
@@ -9,7 +10,7 @@ import { convertSource, type OutputKind } from '../transforms/index.js';
 import type { LayerAnswers, Selection } from './answers.js';
 
 /*
- * The wiring that varies per app (index.ts, the README, the example server, the usage snippet) is
+ * The wiring that varies per app (index.ts, the README, the usage snippet) is
  * rendered from templates/ with Handlebars, with its default options as plop's renderString uses
  * them. Code templates are TypeScript: a JavaScript layer gets them through the same conversion as
  * the runtime sources, so there are no JavaScript copies.
@@ -66,7 +67,7 @@ export function templateData(
   target: TargetApp,
   importFrom: string | undefined = selection.example,
 ): Record<string, unknown> {
-  const { frameworkEntry: framework, storeEntries: stores, language, dir, example } = selection;
+  const { frameworkEntry: framework, storeEntries: stores, language, dir } = selection;
   const defaultStore = stores[0]!;
   const suffix = language === 'js' ? '.js' : target.importSuffix;
   const fromRoot = (importFrom ? posix.relative(posix.dirname(importFrom), dir) : dir) || '.';
@@ -83,9 +84,9 @@ export function templateData(
       .map((store) => store.name)
       .join(', '),
     storePackages: stores.flatMap((store) => Object.keys(store.dependencies)),
-    exampleFile: example,
+    // Every option's default, from runtime/core/options.ts.
+    defaults: defaultsForTemplates(),
     ext: language === 'js' ? '.js' : '.ts',
-    runExample: example === undefined ? undefined : exampleCommand(language, example),
     moduleImport: `${fromRoot.startsWith('.') ? '' : './'}${fromRoot}/index${suffix}`,
     // CommonJS (and TypeScript compiled to it) has no top-level await.
     topLevelAwait: target.moduleFormat === 'esm',

@@ -51,7 +51,7 @@ export async function vendorSource(
 /**
  * TypeScript source as the app's language: itself for TypeScript apps, else JavaScript with JSDoc
  * types at `target` with `.js` (plus the declarations file when there are augmentations). The
- * templates (index.ts, the example server) go through here too, so there are no JavaScript copies.
+ * templates (index.ts) and the example server go through here too, so there are no JavaScript copies.
  */
 export async function convertSource(output: OutputKind, source: string, target: string): Promise<EmittedFile[]> {
   if (output === 'ts') return [{ path: target, text: source }];

@@ -14,6 +14,32 @@ export interface SessionLogger {
   warn(message: string): void;
 }
 
+/**
+ * Every option's default, in this one place: `resolveOptions` fills in what an app leaves out from
+ * here, and the @default tags below, the layer's README and the generator's --help show these
+ * values. A duration is in seconds; `false` turns that behaviour off.
+ */
+export const SESSION_DEFAULTS = {
+  maxAge: 900,
+  absoluteTimeout: false,
+  regenerateEvery: 240,
+  rotateGrace: 10,
+  storeTimeout: 2,
+  onStoreError: 'fail',
+  secret: undefined,
+  cookie: {
+    name: 'session_id',
+    path: '/',
+    domain: undefined,
+    sameSite: 'lax',
+    secure: 'auto',
+    hostPrefix: false,
+  },
+  bind: [],
+  maxSize: 65_536,
+  logger: console,
+} as const;
+
 export interface SessionOptions {
   /** Where sessions live; build it from a URL with `storeFromUrl`. */
   store: SessionStore;
@@ -139,87 +165,91 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
       'must be a session store, e.g. storeFromUrl(process.env.SESSION_STORE, stores)',
     );
   }
+  const defaults = SESSION_DEFAULTS;
   const cookie = options.cookie ?? {};
-  const name = cookie.name ?? 'session_id';
+  const name = cookie.name ?? defaults.cookie.name;
   if (!isCookieName(name))
     throw new SessionConfigError('cookie.name', `must be a cookie token; got ${JSON.stringify(name)}`);
-  const path = cookie.path ?? '/';
+  const path = cookie.path ?? defaults.cookie.path;
   if (!path.startsWith('/') || !isCookieAttributeValue(path)) {
     throw new SessionConfigError(
       'cookie.path',
       `must start with "/" and contain no ";" or spaces; got ${JSON.stringify(path)}`,
     );
   }
-  const domain = cookie.domain;
+  const domain = cookie.domain ?? defaults.cookie.domain;
   if (domain !== undefined && !isCookieAttributeValue(domain)) {
     throw new SessionConfigError('cookie.domain', `must be a host name; got ${JSON.stringify(domain)}`);
   }
-  const sameSite = cookie.sameSite ?? 'lax';
+  const sameSite = cookie.sameSite ?? defaults.cookie.sameSite;
   const sameSiteValue = Object.hasOwn(SAME_SITE, sameSite) ? SAME_SITE[sameSite] : undefined;
   if (!sameSiteValue)
     throw new SessionConfigError(
       'cookie.sameSite',
       `must be "strict", "lax" or "none"; got ${JSON.stringify(sameSite)}`,
     );
-  const secure = cookie.secure ?? 'auto';
+  const secure = cookie.secure ?? defaults.cookie.secure;
   if (secure !== 'auto' && typeof secure !== 'boolean')
     throw new SessionConfigError('cookie.secure', 'must be true, false or "auto"');
   if (sameSiteValue === 'None' && secure === false) {
     throw new SessionConfigError('cookie.sameSite', '"none" requires a Secure cookie; browsers reject it otherwise');
   }
-  if (cookie.hostPrefix && (secure === false || path !== '/' || domain !== undefined)) {
+  const hostPrefix = cookie.hostPrefix ?? defaults.cookie.hostPrefix;
+  if (hostPrefix && (secure === false || path !== '/' || domain !== undefined)) {
     throw new SessionConfigError(
       'cookie.hostPrefix',
       'needs a Secure cookie with path "/" and no domain (browsers refuse __Host- cookies otherwise)',
     );
   }
 
-  const secrets = checkSecrets(
-    'secret',
-    options.secret === undefined ? [] : typeof options.secret === 'string' ? [options.secret] : [...options.secret],
-  );
+  const secrets = checkSecrets('secret', secretList(options.secret ?? defaults.secret));
   if (options.secret !== undefined && secrets.length === 0) throw new SessionConfigError('secret', 'is an empty list');
 
-  const bind = options.bind ?? [];
+  const bind = options.bind ?? defaults.bind;
   for (const item of bind) {
     if (item !== 'ip' && item !== 'user-agent')
       throw new SessionConfigError('bind', `accepts "ip" and "user-agent"; got ${JSON.stringify(item)}`);
   }
-  const onStoreError = options.onStoreError ?? 'fail';
+  const onStoreError = options.onStoreError ?? defaults.onStoreError;
   if (onStoreError !== 'fail' && onStoreError !== 'continue') {
     throw new SessionConfigError('onStoreError', `must be "fail" or "continue"; got ${JSON.stringify(onStoreError)}`);
   }
-  const maxSize = options.maxSize ?? 65_536;
+  const maxSize = options.maxSize ?? defaults.maxSize;
   if (!Number.isSafeInteger(maxSize) || maxSize < 2)
     throw new SessionConfigError('maxSize', `must be a whole number of bytes; got ${String(maxSize)}`);
 
-  const logger = options.logger ?? console;
+  const logger = options.logger ?? defaults.logger;
   if (typeof logger.error !== 'function' || typeof logger.warn !== 'function')
     throw new SessionConfigError('logger', 'must have error() and warn() methods, as console and pino have');
 
   return {
     store: options.store,
-    maxAge: parseDuration('maxAge', options.maxAge ?? 900),
-    absoluteTimeout: parseOptionalDuration('absoluteTimeout', options.absoluteTimeout, false),
-    regenerateEvery: parseOptionalDuration('regenerateEvery', options.regenerateEvery, 240),
-    rotateGrace: parseOptionalDuration('rotateGrace', options.rotateGrace, 10),
-    storeTimeout: parseDuration('storeTimeout', options.storeTimeout ?? 2),
+    maxAge: parseDuration('maxAge', options.maxAge ?? defaults.maxAge),
+    absoluteTimeout: parseOptionalDuration('absoluteTimeout', options.absoluteTimeout, defaults.absoluteTimeout),
+    regenerateEvery: parseOptionalDuration('regenerateEvery', options.regenerateEvery, defaults.regenerateEvery),
+    rotateGrace: parseOptionalDuration('rotateGrace', options.rotateGrace, defaults.rotateGrace),
+    storeTimeout: parseDuration('storeTimeout', options.storeTimeout ?? defaults.storeTimeout),
     onStoreError,
     secrets,
     cookie: {
-      name: cookie.hostPrefix ? `__Host-${name}` : name,
+      name: hostPrefix ? `__Host-${name}` : name,
       path,
       domain,
       sameSite: sameSiteValue,
       httpOnly: true,
     },
     // A __Host- cookie without Secure is dropped by every browser, without a word to anyone.
-    secure: cookie.hostPrefix ? true : secure,
+    secure: hostPrefix ? true : secure,
     bindIp: bind.includes('ip'),
     bindUserAgent: bind.includes('user-agent'),
     maxSize,
     logger,
   };
+}
+
+/** The signing secrets as a list: none, one, or the rotation list as given. */
+function secretList(secret: string | readonly string[] | undefined): string[] {
+  return secret === undefined ? [] : typeof secret === 'string' ? [secret] : [...secret];
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The Express glue held to the framework contract (test/framework-contract.ts), on Express 5 and
- * on Express 4 (installed here as the `express4` alias), and how it holds each response.
+ * on Express 4 (installed here as the `express4` alias; the example app takes the Express app to
+ * add its routes to), and how it holds each response.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import express from 'express';
@@ -9,11 +10,37 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { expressSession } from '../../runtime/frameworks/express.js';
 import { createSessionManager } from '../../runtime/core/manager.js';
 import { memoryStore } from '../../runtime/stores/memory.js';
-import { listen, routes, testFramework, type RunningApp } from '../framework-contract.js';
-import { startApp } from './express-app.js';
+import { exampleApp } from '../../runtime/examples/express.js';
+import {
+  APP_COOKIE,
+  listen,
+  routes,
+  testFramework,
+  type FrameworkHarness,
+  type RunningApp,
+} from '../framework-contract.js';
 
-testFramework('express', { start: (manager) => startApp(express, manager) });
-testFramework('express 4', { start: (manager) => startApp(express4, manager) });
+/** The example app, and the app-cookie app, on an Express of the given major version. */
+function harness(createApp: typeof express): FrameworkHarness {
+  return {
+    start: (manager) => listen(createServer(exampleApp(manager, expressSession(manager), createApp()))),
+    startWithAppCookie(manager) {
+      const app = createApp();
+      app.use(expressSession(manager));
+      app.get('/session', (req, res) => {
+        res.json(routes.get(req.session));
+      });
+      app.get('/theme', (req, res) => {
+        res.append('Set-Cookie', APP_COOKIE);
+        res.json(routes.theme(req.session));
+      });
+      return listen(createServer(app));
+    },
+  };
+}
+
+testFramework('express', harness(express));
+testFramework('express 4', harness(express4));
 
 describe('express glue: how it holds the response', () => {
   let running: RunningApp | undefined;

@@ -1,55 +1,30 @@
 /** The Fastify glue held to the framework contract (test/framework-contract.ts). */
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
 import { SessionUsageError } from '../../runtime/core/errors.js';
 import { createSessionManager } from '../../runtime/core/manager.js';
 import { fastifySession } from '../../runtime/frameworks/fastify.js';
 import { memoryStore } from '../../runtime/stores/memory.js';
-import { APP_COOKIE, errorReply, routes, testFramework } from '../framework-contract.js';
+import { exampleApp } from '../../runtime/examples/fastify.js';
+import { APP_COOKIE, routes, testFramework } from '../framework-contract.js';
 
 testFramework('fastify', {
   async start(manager) {
+    const app = exampleApp(manager, fastifySession(manager));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
+  },
+  async startWithAppCookie(manager) {
     const app = Fastify();
-    app.setErrorHandler((error, _request, reply) => {
-      const { status, body } = errorReply(error);
-      return reply.code(status).send(body);
-    });
-    // A sibling of the session context: reads no session.
-    app.get('/health', async () => ({ ok: true }));
-    await app.register(async (scoped) => {
-      await scoped.register(fastifySession(manager));
-      scoped.get('/session', async (request) => routes.get(request.session));
-      scoped.patch('/session', async (request) => routes.patch(request.session, request.body));
-      scoped.delete('/session', async (request, reply) => {
-        routes.invalidate(request.session);
-        return reply.code(204).send();
-      });
-      scoped.post('/session/refresh', async (request) => routes.refresh(request.session, request.body));
-      scoped.post('/login', async (request) => routes.login(request.session, request.body));
-      scoped.get('/count', async (request) => routes.count(request.session));
-      const mine =
-        (action: Parameters<typeof routes.mySessions>[2]) =>
-        async (request: FastifyRequest<{ Params: { handle?: string } }>, reply: FastifyReply) => {
-          const result = await routes.mySessions(manager, request.session, action, request.params.handle);
-          return reply.code(result.status).send(result.body);
-        };
-      scoped.get('/me/sessions', mine('list'));
-      scoped.delete('/me/sessions/:handle', mine('revoke'));
-      scoped.post('/me/sessions/revoke-others', mine('revoke-others'));
-      scoped.post('/me/sessions/revoke-all', mine('revoke-all'));
-      scoped.post('/flash', async (request, reply) => {
-        routes.flash(request.session, request.body);
-        return reply.code(204).send();
-      });
-      scoped.get('/flash', async (request) => routes.takeFlash(request.session));
-      scoped.get('/theme', async (request, reply) => {
-        reply.header('set-cookie', APP_COOKIE);
-        return routes.theme(request.session);
-      });
+    await app.register(fastifySession(manager));
+    app.get('/session', async (request) => routes.get(request.session));
+    app.get('/theme', async (request, reply) => {
+      reply.header('set-cookie', APP_COOKIE);
+      return routes.theme(request.session);
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = app.server.address() as { port: number };
-    return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+    return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
   },
 });
 

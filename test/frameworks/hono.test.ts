@@ -1,55 +1,20 @@
 /** The Hono glue (on @hono/node-server) held to the framework contract (test/framework-contract.ts). */
 import { createServer } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import { Hono, type Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { Hono } from 'hono';
 import { expect, it } from 'vitest';
 import { storeKey } from '../../runtime/core/id.js';
 import { createSessionManager } from '../../runtime/core/manager.js';
 import { honoSession, type HonoSessionOptions, type SessionEnv } from '../../runtime/frameworks/hono.js';
 import { memoryStore } from '../../runtime/stores/memory.js';
-import { APP_COOKIE, BadRequest, errorReply, listen, routes, testFramework } from '../framework-contract.js';
-
-const body = (c: Context) =>
-  c.req.json().catch(() => {
-    throw new BadRequest('invalid JSON');
-  });
+import { exampleApp } from '../../runtime/examples/hono.js';
+import { APP_COOKIE, listen, routes, testFramework } from '../framework-contract.js';
 
 testFramework('hono', {
-  start(manager) {
-    // Untyped on purpose: c.get('session') is typed through ContextVariableMap.
-    const app = new Hono();
-    app.onError((error, c) => {
-      const reply = errorReply(error);
-      return c.json(reply.body, reply.status as ContentfulStatusCode);
-    });
-    // Registered before the glue and answers without next(): reads no session.
-    app.get('/health', (c) => c.json({ ok: true }));
-    app.use(honoSession(manager));
+  start: (manager) => listen(createServer(getRequestListener(exampleApp(manager, honoSession(manager)).fetch))),
+  startWithAppCookie(manager) {
+    const app = new Hono().use(honoSession(manager));
     app.get('/session', (c) => c.json(routes.get(c.get('session'))));
-    app.patch('/session', async (c) => c.json(routes.patch(c.get('session'), await body(c))));
-    app.delete('/session', (c) => {
-      routes.invalidate(c.get('session'));
-      return c.body(null, 204);
-    });
-    app.post('/session/refresh', async (c) => c.json(routes.refresh(c.get('session'), await body(c))));
-    app.post('/login', async (c) => c.json(routes.login(c.get('session'), await body(c))));
-    app.get('/count', (c) => c.json(routes.count(c.get('session'))));
-    const mine = (action: Parameters<typeof routes.mySessions>[2]) => async (c: Context) => {
-      const result = await routes.mySessions(manager, c.get('session'), action, c.req.param('handle'));
-      return result.body === undefined
-        ? c.body(null, result.status as 204)
-        : c.json(result.body, result.status as ContentfulStatusCode);
-    };
-    app.get('/me/sessions', mine('list'));
-    app.delete('/me/sessions/:handle', mine('revoke'));
-    app.post('/me/sessions/revoke-others', mine('revoke-others'));
-    app.post('/me/sessions/revoke-all', mine('revoke-all'));
-    app.post('/flash', async (c) => {
-      routes.flash(c.get('session'), await body(c));
-      return c.body(null, 204);
-    });
-    app.get('/flash', async (c) => c.json(await routes.takeFlash(c.get('session'))));
     app.get('/theme', (c) => {
       c.header('Set-Cookie', APP_COOKIE, { append: true });
       return c.json(routes.theme(c.get('session')));

@@ -6,67 +6,19 @@ import { SessionUsageError } from '../../runtime/core/errors.js';
 import { createSessionManager } from '../../runtime/core/manager.js';
 import { koaSession } from '../../runtime/frameworks/koa.js';
 import { memoryStore } from '../../runtime/stores/memory.js';
-import { errorReply, listen, readJson, routes, testFramework } from '../framework-contract.js';
+import { exampleApp } from '../../runtime/examples/koa.js';
+import { listen, routes, testFramework } from '../framework-contract.js';
 
 testFramework('koa', {
-  start(manager) {
+  start: (manager) => listen(createServer(exampleApp(manager, koaSession(manager)).callback())),
+  startWithAppCookie(manager) {
     const app = new Koa();
-    // Upstream of the glue, so store failures thrown by it arrive here.
-    app.use(async (ctx, next) => {
-      try {
-        await next();
-      } catch (error) {
-        const { status, body } = errorReply(error);
-        ctx.status = status;
-        ctx.body = body;
-      }
-    });
-    app.use(async (ctx, next) => {
-      if (ctx.path === '/health') ctx.body = { ok: true };
-      else await next();
-    });
     app.use(koaSession(manager));
-    app.use(async (ctx) => {
-      const { session } = ctx;
-      const mine = /^\/me\/sessions(?:\/(revoke-others|revoke-all)|\/([^/]+))?$/.exec(ctx.path);
-      if (mine) {
-        const action = mine[1] === 'revoke-others' || mine[1] === 'revoke-all' ? mine[1] : mine[2] ? 'revoke' : 'list';
-        const result = await routes.mySessions(manager, session, action, mine[2]);
-        ctx.status = result.status;
-        if (result.body !== undefined) ctx.body = result.body;
-        return;
-      }
-      switch (`${ctx.method} ${ctx.path}`) {
-        case 'GET /session':
-          ctx.body = routes.get(session);
-          return;
-        case 'PATCH /session':
-          ctx.body = routes.patch(session, await readJson(ctx.req));
-          return;
-        case 'DELETE /session':
-          routes.invalidate(session);
-          ctx.status = 204;
-          return;
-        case 'POST /session/refresh':
-          ctx.body = routes.refresh(session, await readJson(ctx.req));
-          return;
-        case 'POST /login':
-          ctx.body = routes.login(session, await readJson(ctx.req));
-          return;
-        case 'GET /count':
-          ctx.body = routes.count(session);
-          return;
-        case 'POST /flash':
-          routes.flash(session, await readJson(ctx.req));
-          ctx.status = 204;
-          return;
-        case 'GET /flash':
-          ctx.body = await routes.takeFlash(session);
-          return;
-        case 'GET /theme':
-          ctx.cookies.set('theme', 'dark', { httpOnly: false });
-          ctx.body = routes.theme(session);
-          return;
+    app.use((ctx) => {
+      if (ctx.path === '/session') ctx.body = routes.get(ctx.session);
+      else if (ctx.path === '/theme') {
+        ctx.cookies.set('theme', 'dark', { httpOnly: false });
+        ctx.body = routes.theme(ctx.session);
       }
     });
     return listen(createServer(app.callback()));

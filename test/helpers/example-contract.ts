@@ -1,7 +1,9 @@
 /**
- * The example server's HTTP contract, driven over real HTTP with a cookie-keeping client.
- * Plain node:assert, so both the vitest e2e tests and the matrix script (scripts/matrix) use it.
- * It throws an AssertionError naming the first step that broke.
+ * The HTTP contract of the example servers (runtime/examples/), driven over real HTTP with a
+ * cookie-keeping client. The framework tests drive it against each example app in-process
+ * (test/framework-contract.ts); the matrix (scripts/matrix.ts), the e2e and package tests against
+ * a generated app's example server. Plain node:assert, so vitest and plain scripts can both use
+ * it. It throws an AssertionError naming the first step that broke.
  */
 import { deepStrictEqual as same, ok, strictEqual as equal, notStrictEqual as differ } from 'node:assert/strict';
 import { CookieClient } from './http.js';
@@ -39,7 +41,8 @@ export async function driveExampleContract(baseUrl: string, options: ContractOpt
     /;\s*HttpOnly/i.test(cookie) && /;\s*SameSite=Lax/i.test(cookie) && /;\s*Path=\//i.test(cookie),
     `cookie attributes: ${cookie}`,
   );
-  ok(/;\s*Max-Age=\d+/i.test(cookie), 'the cookie expires with the session');
+  ok(/;\s*Max-Age=[1-9]\d*(;|$)/i.test(cookie), 'the cookie expires with the session');
+  ok(!/;\s*Secure/i.test(cookie), 'a plain-HTTP request gets no Secure cookie');
 
   same(
     (await client.request('GET', '/session')).body,
@@ -48,9 +51,20 @@ export async function driveExampleContract(baseUrl: string, options: ContractOpt
   );
 
   same(
+    (await new CookieClient(baseUrl).request('GET', '/session')).body,
+    { data: {} },
+    'another client does not see the data',
+  );
+
+  same(
     (await client.request('PATCH', '/session', { cart: null })).body,
     { data: { user: 'ada', nested: { deep: 'yes' } } },
     'null deletes a key',
+  );
+  same(
+    (await client.request('GET', '/session')).body,
+    { data: { user: 'ada', nested: { deep: 'yes' } } },
+    'the deletion is saved',
   );
 
   for (let n = 1; n <= 20; n++)
@@ -60,29 +74,48 @@ export async function driveExampleContract(baseUrl: string, options: ContractOpt
   const refreshed = await client.request('POST', '/session/refresh', { rotate: true });
   equal(refreshed.status, 200, 'POST /session/refresh answers 200');
   same(refreshed.body, { data: { user: 'ada', nested: { deep: 'yes' }, count: 20 } }, 'rotation keeps the data');
+  ok(idOf() !== undefined, 'rotation sets a cookie');
   differ(idOf(), before, 'rotation issues a new id');
+  same(
+    (await client.request('GET', '/session')).body,
+    { data: { user: 'ada', nested: { deep: 'yes' }, count: 20 } },
+    'the rotated id reaches the data',
+  );
   same(
     (await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${before}`)).body,
     { data: {} },
     'the pre-rotation id is dead',
   );
 
+  const current = idOf();
   const extended = await client.request('POST', '/session/refresh', { rotate: false, maxAge: 3600 });
+  equal(extended.status, 200, 'POST /session/refresh with maxAge answers 200');
   ok(
-    extended.setCookies.some((header) => /Max-Age=3600/i.test(header)),
+    extended.setCookies.some((header) => header.startsWith(`${name}=`) && /;\s*Max-Age=3600(;|$)/i.test(header)),
     'refresh({maxAge}) renews the cookie with the new lifetime',
   );
+  equal(idOf(), current, 'refresh without rotate keeps the id');
 
   const beforeLogin = idOf();
   const login = await client.request('POST', '/login', { user: 'grace' });
   equal(login.status, 200, 'POST /login answers 200');
-  equal((login.body as { data: { user: string } }).data.user, 'grace', 'login sets the user');
+  const loggedIn = { data: { user: 'grace', nested: { deep: 'yes' }, count: 20 } };
+  same(login.body, loggedIn, 'login sets the user and keeps the data');
+  ok(idOf() !== undefined, 'login sets a cookie');
   differ(idOf(), beforeLogin, 'login rotates the id');
+  same((await client.request('GET', '/session')).body, loggedIn, 'the new id reaches the data');
   same(
     (await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${beforeLogin}`)).body,
     { data: {} },
     'the pre-login id is dead',
   );
+  // Fixation: an id planted before login is not the one the user ends up with.
+  const planted = new CookieClient(baseUrl);
+  await planted.request('PATCH', '/session', { x: 1 });
+  const plantedId = planted.jar.get(name);
+  ok(plantedId !== undefined, 'the planted session has a cookie');
+  await planted.request('POST', '/login', { user: 'victim' });
+  differ(planted.jar.get(name), plantedId, 'a session planted before login gets a new id at login');
 
   // update(): parallel increments on one session all count.
   await Promise.all(Array.from({ length: 20 }, () => client.request('GET', '/count')));
@@ -90,17 +123,25 @@ export async function driveExampleContract(baseUrl: string, options: ContractOpt
 
   // Flash messages: kept until taken, each taken once even by parallel readers.
   equal((await client.request('POST', '/flash', { message: 'Saved' })).status, 204, 'POST /flash answers 204');
-  equal(
-    (await client.request('POST', '/flash', { message: '' })).status,
-    400,
-    'POST /flash without a message is a 400',
-  );
-  const readers = await Promise.all([1, 2, 3].map(() => client.request('GET', '/flash')));
+  const posted = await Promise.all(['one', 'two'].map((message) => client.request('POST', '/flash', { message })));
   same(
-    readers.flatMap((reader) => (reader.body as { messages: unknown[] }).messages),
-    ['Saved'],
-    'a flash message is shown exactly once to parallel readers',
+    posted.map((reply) => reply.status),
+    [204, 204],
+    'parallel POST /flash both answer 204',
   );
+  for (const message of ['', 42])
+    equal(
+      (await client.request('POST', '/flash', { message })).status,
+      400,
+      `POST /flash with ${JSON.stringify(message)} as the message is a 400`,
+    );
+  const readers = await Promise.all([1, 2, 3, 4, 5].map(() => client.request('GET', '/flash')));
+  same(
+    readers.flatMap((reader) => (reader.body as { messages: string[] }).messages).sort(),
+    ['Saved', 'one', 'two'],
+    'each flash message is shown exactly once to parallel readers',
+  );
+  same((await client.request('GET', '/flash')).body, { messages: [] }, 'taken messages are gone');
 
   // A user's sessions: listed, one revoked, the others, everywhere.
   type Listed = { sessions: Array<{ handle: string; current: boolean; userAgent: string; ip: string }> };
@@ -123,6 +164,11 @@ export async function driveExampleContract(baseUrl: string, options: ContractOpt
     (await client.request('DELETE', `/me/sessions/${phoneHandle}`)).status,
     204,
     'DELETE /me/sessions/:handle answers 204',
+  );
+  equal(
+    (await client.request('DELETE', `/me/sessions/${phoneHandle}`)).status,
+    404,
+    'DELETE /me/sessions/:handle of a session already revoked answers 404',
   );
   equal((await phone.request('GET', '/me/sessions')).status, 401, 'the revoked session is logged out');
   equal((await client.request('POST', '/me/sessions/revoke-others')).status, 204, 'revoke-others answers 204');
@@ -155,6 +201,12 @@ export async function driveExampleContract(baseUrl: string, options: ContractOpt
 
   if (options.signed) {
     const value = idOf() ?? '';
+    ok(value.includes('.'), 'a signed cookie carries its signature');
+    same(
+      (await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${value}`)).body,
+      { data: { user: 'grace' } },
+      'the signed cookie, presented by another client, reaches the session',
+    );
     const tampered = value.slice(0, -2) + (value.endsWith('AA') ? 'BB' : 'AA');
     same(
       (await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${tampered}`)).body,
@@ -189,17 +241,16 @@ export async function driveExampleContract(baseUrl: string, options: ContractOpt
   const logout = await client.request('DELETE', '/session');
   equal(logout.status, 204, 'DELETE /session answers 204');
   ok(
-    logout.setCookies.some((header) => header.startsWith(`${name}=`) && /Max-Age=0/i.test(header)),
+    logout.setCookies.some((header) => header.startsWith(`${name}=`) && /;\s*Max-Age=0(;|$)/i.test(header)),
     'logout clears the cookie',
   );
-  same(
-    (await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${beforeLogout}`)).body,
-    { data: {} },
-    'the logged-out id is dead',
-  );
+  equal(idOf(), undefined, 'the client dropped the cleared cookie');
+  same((await client.request('GET', '/session')).body, { data: {} }, 'after logout the client is a new visitor');
+  const replay = await new CookieClient(baseUrl).request('GET', '/session', undefined, `${name}=${beforeLogout}`);
+  equal(replay.status, 200, 'the logged-out id is a new visitor, not an error');
+  same(replay.body, { data: {} }, 'the logged-out id is dead');
 }
 
-/** With a store that fails, a request that needs the session answers 503 JSON, never 200. */
 /**
  * A store that is away answers 503; one that refuses us (a folder that cannot be created, a wrong
  * password) answers 500, and the server's log names the cause.
