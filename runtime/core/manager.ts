@@ -12,10 +12,10 @@
  * wrote first, so concurrent requests never lose each other's changes and a destroyed session
  * stays destroyed.
  *
- * What makes this cheap lives in files of its own and can be skipped on a first read: the cache
- * of checked cookies (./known-ids.ts), the per-session queue that saves a burst of parallel
- * commits with one write (./commit-queue.ts), and the store guard that turns a hanging or failing
- * store into one typed error (./guarded-store.ts).
+ * What makes this cheap or safe lives in files of its own and can be skipped on a first read:
+ * the per-session queue that saves a burst of parallel commits with one write
+ * (./commit-queue.ts), and the store guard that turns a hanging or failing store into one typed
+ * error (./guarded-store.ts).
  */
 import { clearCookie, inCookiePath, readCookie } from './cookie.js';
 import { buildRecord, expiryFrom, isLive, planCommit, trimIp, trimUserAgent } from './commit-plan.js';
@@ -24,7 +24,7 @@ import { parseData, serialize, USER_KEY, withFlashes, type Contribution } from '
 import { isSessionUser, newHandle, type SessionUser, type UserSession } from './users.js';
 import { SessionStoreError } from './errors.js';
 import { guardedStore } from './guarded-store.js';
-import { KnownIds, type Identity } from './known-ids.js';
+import { readIdentity, type Identity } from './id.js';
 import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Session, sessionState, type RequestInfo, type SessionData, type SessionState } from './session.js';
 import { sessionWrites, type Job, type Located } from './writes.js';
@@ -77,9 +77,8 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   const config = resolveOptions(options);
   const { logger } = config;
   const store = guardedStore(config.store, config.storeTimeout, logger);
-  const knownIds = new KnownIds(config.secrets);
   const { locate, rotateNow, rotateWithGrace, writeTogether, takeFlash, forget, issue, cookieFor, users } =
-    sessionWrites(store, config, knownIds);
+    sessionWrites(store, config);
   const queue = new CommitQueue<Job, string | undefined>(saveBatch);
   let warnedInsecure = false;
 
@@ -103,7 +102,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     const values = readCookie(request.cookieHeader, config.cookie.name);
     let candidates = 0;
     for (const value of values) {
-      const identity = knownIds.read(value);
+      const identity = readIdentity(value, config.secrets);
       if (identity === undefined) continue;
       if (++candidates > MAX_COOKIE_CANDIDATES) break;
       const located = await locate(identity.key);

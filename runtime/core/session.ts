@@ -1,7 +1,7 @@
 import { FLASH_KEY, isForbiddenKey, USER_KEY, type SessionValues, type Update } from './data.js';
 import { parseDuration, type Duration } from './duration.js';
 import { SessionDataError, SessionUsageError, type SessionUsageErrorCode } from './errors.js';
-import type { Identity } from './known-ids.js';
+import type { Identity } from './id.js';
 import type { SessionRecord } from './store.js';
 
 /** What the framework glue tells the core about a request. */

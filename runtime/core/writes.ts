@@ -10,7 +10,7 @@ import { checkStorable, forwardingData, forwardingTarget, mergeOnto, type Contri
 import { SessionDataError, SessionStoreError } from './errors.js';
 import { flashTaker } from './flash.js';
 import { isSessionUser, userSessions, type SessionUser } from './users.js';
-import type { Identity, KnownIds } from './known-ids.js';
+import { newIdentity, type Identity } from './id.js';
 import type { ResolvedOptions } from './options.js';
 import type { SessionState } from './session.js';
 import type { SessionRecord, SessionStore } from './store.js';
@@ -42,8 +42,8 @@ export interface Job {
   secure: boolean;
 }
 
-/** The store operations of one manager, over its (guarded) store, settings and id cache. */
-export function sessionWrites(store: SessionStore, config: ResolvedOptions, knownIds: KnownIds) {
+/** The store operations of one manager, over its (guarded) store and settings. */
+export function sessionWrites(store: SessionStore, config: ResolvedOptions) {
   // The last record this process wrote for each recent session: a request that loaded before a
   // parallel request's write builds on it instead of its stale copy, so its conditional write
   // succeeds at once. Only a hint; another process may have written since, which the write detects.
@@ -181,7 +181,7 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions, know
     if (!current) return undefined; // logged out meanwhile: stays dead
     if (current.key !== ownKey) return joinWinner(current, job); // a parallel request rotated first
     const now = Date.now();
-    const fresh = knownIds.issue();
+    const fresh = newIdentity(config.secrets);
     const data = mergeOnto(current.record.data, [job.contribution]);
     let moved = buildRecord({ ...fieldsFor(job, current.record, data), version: 1, issuedAt: now }, now, config);
     await createRecord(fresh.key, moved);
@@ -251,7 +251,7 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions, know
     secure: boolean,
     login?: SessionUser,
   ): Promise<string | undefined> {
-    const fresh = knownIds.issue();
+    const fresh = newIdentity(config.secrets);
     await createRecord(fresh.key, record);
     if (login) {
       if (!(await users.register(login, fresh.key))) {
