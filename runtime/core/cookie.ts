@@ -70,7 +70,7 @@ export function serializeCookie(
 ): string {
   const maxAge = Math.max(0, Math.floor((expiresAt - now) / 1000));
   const expires = httpDate(Math.floor(expiresAt / 1000));
-  return `${attributes.name}=${value}${common(attributes, secure)}; Max-Age=${maxAge}; Expires=${expires}`;
+  return `${attributes.name}=${value}${common(attributes, secure)}; Max-Age=${String(maxAge)}; Expires=${expires}`;
 }
 
 /** The last date formatted: a busy server sends the same Expires for many cookies in a row. */

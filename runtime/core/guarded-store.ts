@@ -25,7 +25,7 @@ export function guardedStore(store: SessionStore, timeoutMs: number, logger: Ses
       work = run();
     } catch (error) {
       // A store that throws instead of rejecting (a bug in it, or a client's argument check).
-      work = Promise.reject(error);
+      work = Promise.reject(asStoreError(name, operation, error));
     }
     // Settling an answer the deadline already rejected does nothing: the first settlement counts.
     work.then(
@@ -40,7 +40,9 @@ export function guardedStore(store: SessionStore, timeoutMs: number, logger: Ses
       },
     );
     // Timeouts reject `answer` from the InFlight timer, so failures are counted here, once each.
-    answer.catch((error: unknown) => health.failed(error));
+    answer.catch((error: unknown) => {
+      health.failed(error);
+    });
     return answer;
   }
   return {
@@ -89,7 +91,7 @@ class Health {
 
   succeeded(): void {
     if (this.#failures === 0) return;
-    this.logger.warn(`[session] [${this.store}] store answering again after ${this.#failures} failed calls`);
+    this.logger.warn(`[session] [${this.store}] store answering again after ${String(this.#failures)} failed calls`);
     this.#failures = 0;
   }
 }
@@ -107,7 +109,9 @@ class Call<T> {
   ) {}
 }
 
-function ignore(): void {}
+function ignore(): void {
+  // a Call's settle functions until its promise sets them
+}
 
 /**
  * The calls in flight, oldest first, checked by one timer every quarter of the timeout rather
@@ -135,7 +139,12 @@ class InFlight {
     else this.#oldest = link;
     this.#newest = link;
     if (this.#timer === undefined) {
-      this.#timer = setInterval(() => this.#check(), Math.max(1, Math.ceil(this.timeoutMs / 4)));
+      this.#timer = setInterval(
+        () => {
+          this.#check();
+        },
+        Math.max(1, Math.ceil(this.timeoutMs / 4)),
+      );
       this.#timer.unref();
     }
   }
@@ -153,18 +162,19 @@ class InFlight {
   }
 
   #check(): void {
-    if (this.#oldest === undefined) {
+    let call = this.#oldest;
+    if (call === undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;
       return;
     }
     const now = performance.now();
-    while (this.#oldest !== undefined && this.#oldest.deadline <= now) {
-      const call = this.#oldest;
+    while (call !== undefined && call.deadline <= now) {
       this.remove(call);
       call.reject(
-        new SessionStoreError(this.store, 'timeout', `${call.operation} took longer than ${this.timeoutMs} ms`),
+        new SessionStoreError(this.store, 'timeout', `${call.operation} took longer than ${String(this.timeoutMs)} ms`),
       );
+      call = this.#oldest;
     }
   }
 }

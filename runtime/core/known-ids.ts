@@ -46,7 +46,7 @@ export class KnownIds {
   }
 
   #sign(id: string): string {
-    const current = this.secrets[0];
+    const current = this.secrets.at(0);
     return current === undefined ? id : signSessionId(id, current);
   }
 
