@@ -62,16 +62,8 @@ export interface MysqlOptions {
 const KEY = /^[0-9a-f]{64}$/;
 
 /** A session's row as the get query reads it; BIGINT comes as a number or a string, per the driver's settings. */
-interface SessionRow {
-  data: string;
-  version: number | string;
-  created_at: number | string;
-  issued_at: number | string;
-  expires_at: number | string;
-  max_age: number | string;
-  ip: string;
-  user_agent: string;
-}
+type SessionRow = Record<'data' | 'ip' | 'user_agent', string> &
+  Record<'version' | 'created_at' | 'issued_at' | 'expires_at' | 'max_age', number | string>;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const PARAMETERS = [
   'table',
@@ -134,11 +126,7 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
   // A pooled connection that dies while idle (server restart, network cut) is dropped by the
   // pool and the next query opens a new one; this listener only keeps Node from treating the
   // connection's 'error' event as an uncaught exception.
-  pool.pool.on('connection', (connection) =>
-    connection.on('error', () => {
-      // nothing to do: the pool replaces the connection
-    }),
-  );
+  pool.pool.on('connection', (connection) => connection.on('error', () => undefined));
 
   let ready: Promise<unknown> | undefined;
   const ensureTable = () =>

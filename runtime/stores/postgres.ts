@@ -13,7 +13,7 @@
  * another app instance) never overwrite each other blindly. Rows are filed under the SHA-256 key
  * the core hands over, never under the session id.
  */
-import { Pool, type QueryResult } from 'pg';
+import { Pool } from 'pg';
 import { SessionStoreError, type StoreErrorCode } from '../core/errors.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
 import { databaseUrl } from './_database-url.js';
@@ -69,18 +69,11 @@ export interface PostgresOptions {
 }
 
 const KEY = /^[0-9a-f]{64}$/;
-
-/** A session's row as the get query reads it; bigint columns arrive as strings. */
-interface SessionRow {
-  data: string;
-  version: string;
-  created_at: string;
-  issued_at: string;
-  expires_at: string;
-  max_age: string;
-  ip: string;
-  user_agent: string;
-}
+/** A session's row as the get query reads it: bigint columns arrive as strings too. */
+type SessionRow = Record<
+  'data' | 'version' | 'created_at' | 'issued_at' | 'expires_at' | 'max_age' | 'ip' | 'user_agent',
+  string
+>;
 // 52 at most, so the index name `<table>_expires_at` stays within PostgreSQL's 63 characters.
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,51}$/;
 const PARAMETERS = [
@@ -146,9 +139,7 @@ export function postgresStore(options: PostgresOptions): SessionStore {
   // A pooled connection that dies while idle (server restart, network cut) is dropped by the
   // pool and the next query opens a new one; this listener only keeps Node from treating the
   // pool's 'error' event as an uncaught exception.
-  pool.on('error', () => {
-    // nothing to do: the pool replaces the connection
-  });
+  pool.on('error', () => undefined);
 
   let ready: Promise<unknown> | undefined;
   const ensureTable = () =>
@@ -203,11 +194,7 @@ export function postgresStore(options: PostgresOptions): SessionStore {
    * nothing but a 64-hex key ever reaches a query. A prepared statement is parsed and planned
    * once per connection rather than on every call.
    */
-  async function run(
-    key: string | null,
-    statement: keyof typeof statements,
-    values: (string | number)[],
-  ): Promise<QueryResult<Record<string, unknown>>> {
+  async function run(key: string | null, statement: keyof typeof statements, values: (string | number)[]) {
     if (key !== null && !(typeof key === 'string' && KEY.test(key))) {
       throw new SessionStoreError('postgres', 'failed', 'refused a key that is not 64 lowercase hex characters');
     }
@@ -227,7 +214,8 @@ export function postgresStore(options: PostgresOptions): SessionStore {
 
     async get(key) {
       const { rows } = await run(key, 'get', [key, Date.now()]);
-      const row = rows[0] as SessionRow | undefined;
+      const found: unknown = rows[0];
+      const row = found as SessionRow | undefined;
       if (!row) return undefined;
       // bigint columns arrive as strings (they may exceed a JavaScript number; ours never do).
       return {
