@@ -69,7 +69,7 @@ describe('runtime manifest', () => {
   it.each(stores.map((store) => [store.name, store] as const))('store %s declares nativeExpiry as its deleteExpired behaves', (_name, store) => {
     // A store whose backend expires records itself has nothing to sweep: its deleteExpired resolves undefined.
     const source = readFileSync(join(runtime, store.file), 'utf8');
-    expect(/deleteExpired: async \(\) => undefined/.test(source), `${store.file} deleteExpired`).toBe(store.nativeExpiry);
+    expect(/deleteExpired: \(\) => Promise\.resolve\(undefined\)/.test(source), `${store.file} deleteExpired`).toBe(store.nativeExpiry);
   });
 
   it.each([...stores, ...frameworks].map((entry) => [entry.file, entry] as const))(
