@@ -1,7 +1,9 @@
 /**
  * `npm run matrix`: every framework × store from runtime/manifest.ts, as a user gets it. For each
  * pair: generate into a temp app (sharing this repo's node_modules, so nothing is installed per
- * pair), type-check strictly with TypeScript 7 and 5, start the example server on the real store,
+ * pair), type-check strictly with TypeScript 7 and 5, lint the layer and the example server with
+ * ESLint (typescript-eslint strict, type-checked) and Biome as an app would (any finding fails the
+ * row and is printed), start the example server on the real store,
  * drive the HTTP contract with a cookie-keeping client, then check that a dead store answers 503.
  * JavaScript output gets the same checks on fewer rows: every framework as a JavaScript app (no
  * tsconfig) in ES module form on the memory, dir and postgres stores and in CommonJS form on memory
@@ -27,6 +29,7 @@ import {
   strictCompilerOptions,
   typeCheck,
 } from '../test/helpers/apps.js';
+import { formatFindings, lintApp, writeJsconfig, writeLintConfigs } from '../test/helpers/lint.js';
 import { driveExampleContract, driveFailingStore } from '../test/helpers/example-contract.js';
 import { startServer } from '../test/helpers/http.js';
 import { postgresTestUrl } from '../test/helpers/servers.js';
@@ -107,7 +110,8 @@ async function runPair({ framework, store, language }: Row): Promise<Outcome> {
     });
     const generated = runCli(root, ['--yes', '--framework', framework, '--store', store, '--example']);
     if (generated.code !== 0) return finish(`generate: ${generated.stderr.trim()}`);
-    const example = language === 'ts' ? [tsx, 'session-example.ts'] : ['session-example.js'];
+    const exampleFile = language === 'ts' ? 'session-example.ts' : 'session-example.js';
+    const example = language === 'ts' ? [tsx, exampleFile] : [exampleFile];
     const layerFiles = readdirSync(join(root, 'session'), { recursive: true, encoding: 'utf8' })
       .filter((path) => path.endsWith('.js'))
       .map((path) => join('session', path));
@@ -121,6 +125,13 @@ async function runPair({ framework, store, language }: Row): Promise<Outcome> {
         const errors = checkJsErrors(checked, language === 'js-esm' ? 'esm' : 'commonjs', compiler);
         if (errors.length > 0) return finish(`${compiler} checkJs: ${errors.slice(0, 5).join(' | ')}`);
       }
+    }
+    writeLintConfigs(root, language);
+    if (language !== 'ts') writeJsconfig(root);
+    const findings = await lintApp(root, ['session', exampleFile]);
+    if (findings.length > 0) {
+      lintFindings.push(`${label({ framework, store, language })}:\n${formatFindings(findings)}`);
+      return finish(`lint: ${findings.length} finding(s), listed below the tables`);
     }
     const url = liveUrl[store];
     if (!url) return finish(`no live URL known for store "${store}" (add it to scripts/matrix.ts)`);
@@ -159,6 +170,8 @@ const rows: Row[] = [
   ),
 ].filter((row) => !only || only.test(label(row)));
 const outcomes: Outcome[] = [];
+/** Each failing row's lint findings, printed after the tables. */
+const lintFindings: string[] = [];
 const queue = [...rows];
 const matrixStarted = performance.now();
 await Promise.all(
@@ -190,6 +203,7 @@ for (const language of ['ts', 'js-esm', 'js-commonjs'] as const) {
   );
   for (const f of frameworkNames) console.log(`| ${f} | ${storeNames.map((s) => cell(f, s)).join(' | ')} |`);
 }
+if (lintFindings.length > 0) console.log(`\nLint findings\n\n${lintFindings.join('\n\n')}`);
 const failed = outcomes.filter((o) => !o.ok).length;
 console.log(
   `\nmatrix: ${outcomes.length - failed} passed, ${failed} failed in ${((performance.now() - matrixStarted) / 1000).toFixed(0)} s`,

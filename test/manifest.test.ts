@@ -93,7 +93,7 @@ describe('runtime manifest', () => {
     (_name, store) => {
       // A store whose backend expires records itself has nothing to sweep: its deleteExpired resolves undefined.
       const source = readFileSync(join(runtime, store.file), 'utf8');
-      expect(/deleteExpired: async \(\) => undefined/.test(source), `${store.file} deleteExpired`).toBe(
+      expect(/deleteExpired: \(\) => Promise\.resolve\(undefined\)/.test(source), `${store.file} deleteExpired`).toBe(
         store.nativeExpiry,
       );
     },

@@ -76,6 +76,8 @@ export function templateData(
     suffix,
     framework,
     stores,
+    // Imports in the order of their paths, as import sorters (Biome's, ESLint's) want them.
+    storeImports: [...stores].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
     defaultStore,
     // Memory's title already says it all.
     defaultStoreNote: defaultStore.name === 'memory' ? undefined : defaultUrlNote(defaultStore),

@@ -20,7 +20,8 @@ import { TextEdits } from './_edits.js';
  * module (see to-commonjs.ts for CommonJS apps).
  *
  * Module augmentations (`declare global`, `declare module 'x'`) have no JSDoc form: they are
- * returned as the text of a declaration file, which the JavaScript references.
+ * returned as the text of a declaration file, which the JavaScript imports (a type-only import of
+ * nothing, which brings the file into the program without a name to leave unused).
  */
 export interface JsDocOutput {
   text: string;
@@ -32,7 +33,8 @@ export interface JsDocOutput {
 export function toJsDoc(file: SourceFile, declarationsFile: string): JsDocOutput {
   const text = file.getFullText();
   const edits = new TextEdits();
-  const augmentations: string[] = [];
+  const augmentations: Node[] = [];
+  const importDocs: string[] = [];
 
   for (const statement of file.getStatements()) {
     if (Node.isInterfaceDeclaration(statement) || Node.isTypeAliasDeclaration(statement)) {
@@ -40,16 +42,17 @@ export function toJsDoc(file: SourceFile, declarationsFile: string): JsDocOutput
     } else if (Node.isModuleDeclaration(statement)) {
       if (!statement.hasModifier(SyntaxKind.DeclareKeyword))
         throw new Error(`${file.getBaseName()}: namespaces have no JavaScript form`);
-      augmentations.push(statement.getText());
+      augmentations.push(statement);
       edits.remove(statement.getFullStart(), statement.getEnd());
     } else if (Node.isImportDeclaration(statement)) {
-      convertImport(edits, statement);
+      convertImport(edits, statement, importDocs);
     } else if (Node.isExportDeclaration(statement)) {
       convertExport(edits, statement);
     } else if (Node.isEnumDeclaration(statement)) {
       throw new Error(`${file.getBaseName()}: enums have no JavaScript form`);
     }
   }
+  placeImportDocs(edits, file, importDocs);
   file.forEachDescendant((node, traversal) => {
     if (
       Node.isInterfaceDeclaration(node) ||
@@ -65,7 +68,7 @@ export function toJsDoc(file: SourceFile, declarationsFile: string): JsDocOutput
     convertNode(edits, node, text);
   });
 
-  const declarations = augmentations.length === 0 ? undefined : declarationsText(file, augmentations.join('\n\n'));
+  const declarations = augmentations.length === 0 ? undefined : declarationsText(file, augmentations);
   let js = edits.apply(text);
   // A file of types alone still has to be a module, or its typedefs would be global.
   const isModule = file
@@ -80,7 +83,8 @@ export function toJsDoc(file: SourceFile, declarationsFile: string): JsDocOutput
           statement.hasExportKeyword()),
     );
   if (!isModule) js = `${js.trimEnd()}\n\nexport {};\n`;
-  if (declarations !== undefined) js = `/// <reference path="./${declarationsFile}" />\n${js}`;
+  if (declarations !== undefined)
+    js = `/** @import {} from './${declarationsFile.replace(/\.d\.ts$/, '.js')}' */\n${js}`;
   return { text: js, declarations };
 }
 
@@ -466,7 +470,11 @@ function interfaceTypedef(node: InterfaceDeclaration): string[] {
  * `import type { A } from './a.js'` becomes `@import { A } from './a.js'`; in a mixed import
  * only the type names move. The `@import` comment imports the types for the checker alone.
  */
-function convertImport(edits: TextEdits, node: ImportDeclaration): void {
+/**
+ * A type import becomes an `@import` tag (collected in `docs`, see placeImportDocs); an import of
+ * types alone goes, with the line break before it.
+ */
+function convertImport(edits: TextEdits, node: ImportDeclaration, docs: string[]): void {
   const specifier = node.getModuleSpecifierValue();
   const named = node.getNamedImports();
   const typeOnly = node.isTypeOnly();
@@ -476,17 +484,16 @@ function convertImport(edits: TextEdits, node: ImportDeclaration): void {
     const alias = entry.getAliasNode()?.getText();
     return alias ? `${entry.getName()} as ${alias}` : entry.getName();
   });
-  const importDoc = names.length > 0 ? `/** @import { ${names.join(', ')} } from '${specifier}' */` : '';
-  if (typeOnly || types.length === named.length) {
-    const keepsValues = !typeOnly && (node.getDefaultImport() !== undefined || node.getNamespaceImport() !== undefined);
-    if (!keepsValues) {
-      edits.replace(node.getStart(), node.getEnd(), importDoc);
-      return;
-    }
+  if (names.length > 0) docs.push(`/** @import { ${names.join(', ')} } from '${specifier}' */`);
+  const text = node.getSourceFile().getFullText();
+  if (importsTypesOnly(node)) {
+    const first = node.getSourceFile().getImportDeclarations()[0] === node;
+    edits.remove(!first && text[node.getStart() - 1] === '\n' ? node.getStart() - 1 : node.getStart(), node.getEnd());
+    return;
+  }
+  if (types.length === named.length) {
     // `import express, { type X } from 'express'`: drop the braces.
-    const clause = node.getImportClauseOrThrow();
-    const bindings = clause.getNamedBindingsOrThrow();
-    const text = node.getSourceFile().getFullText();
+    const bindings = node.getImportClauseOrThrow().getNamedBindingsOrThrow();
     edits.remove(text.lastIndexOf(',', bindings.getStart()), bindings.getEnd());
   } else {
     keepOnly(
@@ -495,7 +502,29 @@ function convertImport(edits: TextEdits, node: ImportDeclaration): void {
       named.filter((entry) => !types.includes(entry)),
     );
   }
-  edits.insert(node.getStart(), `${importDoc}\n`);
+}
+
+/**
+ * The `@import` tags go together where the first import was: after the last import they would be
+ * the leading comment of the code that follows, which import sorters (Biome's) want a blank line
+ * before. Where the first import was one of types alone, the tags take its place.
+ */
+function placeImportDocs(edits: TextEdits, file: SourceFile, docs: readonly string[]): void {
+  const first = file.getImportDeclarations()[0];
+  if (first === undefined || docs.length === 0) return;
+  edits.insert(first.getStart(), docs.join('\n') + (importsTypesOnly(first) ? '' : '\n'));
+}
+
+/** Whether an import brings types alone, so that JavaScript keeps nothing of it but its `@import` tag. */
+function importsTypesOnly(node: ImportDeclaration): boolean {
+  if (node.isTypeOnly()) return true;
+  const named = node.getNamedImports();
+  return (
+    named.length > 0 &&
+    named.every((entry) => entry.isTypeOnly()) &&
+    node.getDefaultImport() === undefined &&
+    node.getNamespaceImport() === undefined
+  );
 }
 
 /** Re-exports of types become typedefs of the same name (they are exported with the module). */
@@ -528,9 +557,20 @@ function keepOnly(edits: TextEdits, braces: Node, kept: readonly Node[]): void {
   edits.replace(braces.getStart(), braces.getEnd(), `{ ${kept.map((entry) => entry.getText()).join(', ')} }`);
 }
 
-/** The declaration file for a source's module augmentations: the imports they use, as type imports. */
-function declarationsText(file: SourceFile, augmentations: string): string {
-  const used = (name: string) => new RegExp(`\\b${name}\\b`).test(augmentations);
+/**
+ * The declaration file for a source's module augmentations: the imports their types refer to, as
+ * type imports (not the interfaces they augment, which they only name). A directive for the
+ * no-namespace lint rule is dropped: the rule allows namespaces in declaration files, where it would
+ * be an unused directive.
+ */
+function declarationsText(file: SourceFile, statements: readonly Node[]): string {
+  const referenced = referencedTypeNames(statements);
+  const used = (name: string) => referenced.has(name);
+  const augmentations = statements
+    .map((statement) =>
+      statement.getText().replace(/^[ \t]*\/\/ eslint-disable-next-line @typescript-eslint\/no-namespace\b.*\n/gm, ''),
+    )
+    .join('\n\n');
   const imports: string[] = [];
   for (const declaration of file.getImportDeclarations()) {
     const names = declaration
@@ -547,4 +587,17 @@ function declarationsText(file: SourceFile, augmentations: string): string {
   const note =
     '// Types for the JavaScript file beside this one: its module augmentations, which JSDoc cannot express.';
   return `${note}\n${imports.join('\n')}\n\n${augmentations}\n`;
+}
+
+/** The names `statements` use as types: `A` of `A`, `A.B`, `A<T>`, `extends A` and `typeof A`. */
+function referencedTypeNames(statements: readonly Node[]): Set<string> {
+  const names = new Set<string>();
+  const add = (text: string) => names.add(text.split('.')[0] ?? text);
+  for (const statement of statements)
+    statement.forEachDescendant((node) => {
+      if (Node.isTypeReference(node)) add(node.getTypeName().getText());
+      else if (Node.isExpressionWithTypeArguments(node)) add(node.getExpression().getText());
+      else if (Node.isTypeQuery(node)) add(node.getExprName().getText());
+    });
+  return names;
 }

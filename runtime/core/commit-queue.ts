@@ -38,9 +38,9 @@ class Entry<Job, Result> implements Queued<Job, Result> {
  * error if it threw), so a forgotten job can never hang its request.
  */
 export class CommitQueue<Job, Result> {
-  readonly #waiting = new Map<string, Array<Queued<Job, Result>>>();
+  readonly #waiting = new Map<string, Queued<Job, Result>[]>();
 
-  constructor(private readonly process: (key: string, batch: ReadonlyArray<Queued<Job, Result>>) => Promise<void>) {}
+  constructor(private readonly process: (key: string, batch: readonly Queued<Job, Result>[]) => Promise<void>) {}
 
   run(key: string, job: Job): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {

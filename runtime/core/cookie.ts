@@ -71,7 +71,7 @@ export function serializeCookie(
   const maxAge = Math.max(0, Math.floor((expiresAt - now) / 1000));
   // Whole seconds, like Max-Age: toUTCString() gives the IMF-fixdate form RFC 6265 expects.
   const expires = new Date(Math.floor(expiresAt / 1000) * 1000).toUTCString();
-  return `${attributes.name}=${value}${common(attributes, secure)}; Max-Age=${maxAge}; Expires=${expires}`;
+  return `${attributes.name}=${value}${common(attributes, secure)}; Max-Age=${String(maxAge)}; Expires=${expires}`;
 }
 
 /** `Set-Cookie` value that makes the browser drop the session cookie (logout). */

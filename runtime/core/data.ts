@@ -118,7 +118,7 @@ export function diffData(before: SessionValues, after: SessionValues): DataChang
 /** Applies `changes` on top of `base` (the freshest stored data): other requests' keys survive. */
 export function applyChanges(base: SessionValues, changes: DataChanges): SessionValues {
   const merged: SessionValues = { ...base, ...changes.set };
-  for (const key of changes.removed) delete merged[key];
+  for (const key of changes.removed) Reflect.deleteProperty(merged, key);
   return merged;
 }
 
@@ -194,12 +194,12 @@ export function mergeOnto(baseText: string, contributions: Iterable<Contribution
 function replay(base: SessionValues, contribution: Contribution): SessionValues {
   const changes = diffData(parseData(contribution.loadedText) ?? {}, contribution.values);
   const computed = new Set([FLASH_KEY, USER_KEY, ...contribution.updates.map((update) => update.key)]);
-  for (const key of computed) delete changes.set[key];
+  for (const key of computed) Reflect.deleteProperty(changes.set, key);
   changes.removed = changes.removed.filter((key) => !computed.has(key));
   const values = applyChanges(base, changes);
   for (const { key, fn } of contribution.updates) {
     const next = fn(values[key]);
-    if (next === undefined) delete values[key];
+    if (next === undefined) Reflect.deleteProperty(values, key);
     else values[key] = next;
   }
   if (contribution.user !== undefined) values[USER_KEY] = contribution.user;
@@ -229,7 +229,7 @@ export function checkStorable(text: string, maxSize: number): void {
   if (bytes > maxSize)
     throw new SessionDataError(
       'too-large',
-      `session data is ${bytes} bytes, over the "maxSize" limit of ${maxSize} bytes`,
+      `session data is ${String(bytes)} bytes, over the "maxSize" limit of ${String(maxSize)} bytes`,
     );
   if (!isLoadable(text))
     throw new SessionDataError(

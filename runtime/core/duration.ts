@@ -3,14 +3,14 @@ import { SessionConfigError } from './errors.js';
 /** Seconds as a number or numeric string, or a human string: `"90s"`, `"15m"`, `"2h"`, `"7d"`, `"1w"`. */
 export type Duration = number | string;
 
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-};
+const UNIT_MS: ReadonlyMap<string, number> = new Map([
+  ['ms', 1],
+  ['s', 1_000],
+  ['m', 60_000],
+  ['h', 3_600_000],
+  ['d', 86_400_000],
+  ['w', 604_800_000],
+]);
 
 const MAX_DURATION_MS = 10 * 365 * 86_400_000;
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?$/;
@@ -25,7 +25,7 @@ export function parseDuration(option: string, value: Duration): number {
   const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
   const match = DURATION.exec(text);
   // Rounded before the check, so "0.0001" or "0.4ms" cannot slip through as a 0 ms lifetime.
-  const ms = match ? Math.round(Number(match[1]) * (UNIT_MS[match[2] ?? 's'] ?? 1_000)) : Number.NaN;
+  const ms = match ? Math.round(Number(match[1]) * (UNIT_MS.get(match.at(2) ?? 's') ?? 1_000)) : Number.NaN;
   if (!Number.isFinite(ms) || ms <= 0 || ms > MAX_DURATION_MS) {
     throw new SessionConfigError(
       option,
@@ -41,7 +41,8 @@ export function parseOptionalDuration(
   value: Duration | false | undefined,
   fallback: Duration | false,
 ): number | undefined {
-  const chosen = value === undefined ? fallback : value;
-  if (chosen === false || chosen === 0 || chosen === '0') return undefined;
-  return parseDuration(option, chosen);
+  // Not given: the fallback, read the same way (`??` would take null too, which must fail as a bad value).
+  if (value === undefined) return parseOptionalDuration(option, fallback, false);
+  if (value === false || value === 0 || value === '0') return undefined;
+  return parseDuration(option, value);
 }

@@ -7,7 +7,10 @@ import { FLASH_KEY, isFlashBag, parseData } from './data.js';
 import { KeyedQueue } from './keyed-queue.js';
 import type { SessionRecord } from './store.js';
 
-type Located = { key: string; record: SessionRecord };
+interface Located {
+  key: string;
+  record: SessionRecord;
+}
 type WriteOnFreshest = (
   start: Located,
   build: (base: SessionRecord) => SessionRecord | undefined,
@@ -35,8 +38,9 @@ export function flashTaker(writeOnFreshest: WriteOnFreshest): (start: Located, f
       const bag = values[FLASH_KEY];
       taken = isFlashBag(bag) ? (bag[flashKey] ?? []) : [];
       if (!isFlashBag(bag) || taken.length === 0) return undefined;
-      const { [flashKey]: _removed, ...rest } = bag;
-      if (Object.keys(rest).length === 0) delete values[FLASH_KEY];
+      const rest = { ...bag };
+      Reflect.deleteProperty(rest, flashKey);
+      if (Object.keys(rest).length === 0) Reflect.deleteProperty(values, FLASH_KEY);
       else values[FLASH_KEY] = rest;
       return { ...base, data: JSON.stringify(values), version: base.version + 1 };
     });

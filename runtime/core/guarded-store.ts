@@ -18,14 +18,13 @@ export function guardedStore(store: SessionStore, timeoutMs: number, logger: Ses
       work = run();
     } catch (error) {
       // A store that throws instead of rejecting (a bug in it, or a client's argument check).
-      work = Promise.reject(error);
+      work = Promise.reject(asStoreError(name, operation, error));
     }
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new SessionStoreError(name, 'timeout', `${operation} took longer than ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      timer = setTimeout(() => {
+        reject(new SessionStoreError(name, 'timeout', `${operation} took longer than ${String(timeoutMs)} ms`));
+      }, timeoutMs);
       timer.unref();
     });
     const answer = work.then(
@@ -96,7 +95,7 @@ class Health {
 
   succeeded(): void {
     if (this.#failures === 0) return;
-    this.logger.warn(`[session] [${this.store}] store answering again after ${this.#failures} failed calls`);
+    this.logger.warn(`[session] [${this.store}] store answering again after ${String(this.#failures)} failed calls`);
     this.#failures = 0;
   }
 }

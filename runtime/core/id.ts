@@ -95,6 +95,6 @@ export function newIdentity(secrets: readonly string[]): Identity {
 }
 
 function identityOf(id: string, secrets: readonly string[]): Identity {
-  const current = secrets[0];
+  const current = secrets.at(0);
   return { id, key: storeKey(id), cookieValue: current === undefined ? id : signSessionId(id, current) };
 }

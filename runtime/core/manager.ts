@@ -17,33 +17,34 @@
  * (./commit-queue.ts), and the store guard that turns a hanging or failing store into one typed
  * error (./guarded-store.ts).
  */
-import { clearCookie, inCookiePath, readCookie } from './cookie.js';
+
 import { buildRecord, expiryFrom, isLive, planCommit, trimIp, trimUserAgent } from './commit-plan.js';
 import { CommitQueue, type Queued } from './commit-queue.js';
-import { parseData, serialize, USER_KEY, withFlashes, type Contribution } from './data.js';
-import { isSessionUser, newHandle, type SessionUser, type UserSession } from './users.js';
+import { clearCookie, inCookiePath, readCookie } from './cookie.js';
+import { type Contribution, parseData, serialize, USER_KEY, withFlashes } from './data.js';
 import { SessionStoreError } from './errors.js';
 import { guardedStore } from './guarded-store.js';
-import { readIdentity, type Identity } from './id.js';
-import { resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
-import { Session, sessionState, type RequestInfo, type SessionData, type SessionState } from './session.js';
-import { sessionWrites, type Job, type Located } from './writes.js';
+import { type Identity, readIdentity } from './id.js';
+import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js';
+import { type RequestInfo, Session, type SessionState, sessionState } from './session.js';
+import { isSessionUser, newHandle, type SessionUser, type UserSession } from './users.js';
+import { type Job, type Located, sessionWrites } from './writes.js';
 
 export interface SessionManager {
   readonly options: ResolvedOptions;
   /** Reads the session for a request. A missing, forged or expired cookie gives a new, empty session. */
-  load(request: RequestInfo): Promise<Session<SessionData>>;
+  load(request: RequestInfo): Promise<Session>;
   /**
    * Saves the session if needed and returns the `Set-Cookie` value to send, if any. Runs once per
    * session; later calls resolve `undefined`. Throws `SessionStoreError` when the store fails and
    * `SessionDataError` for data that cannot be stored.
    */
-  commit(session: Session<SessionData>, options?: CommitOptions): Promise<string | undefined>;
+  commit(session: Session, options?: CommitOptions): Promise<string | undefined>;
   /**
    * The live sessions of a user (see Session.login), oldest first; `current` marks the one it
    * is. A session of the user that ended (logged out, expired) is dropped from the list as it is read.
    */
-  list(userId: string, current?: Session<SessionData>): Promise<UserSession[]>;
+  list(userId: string, current?: Session): Promise<UserSession[]>;
   /** Ends one of a user's sessions by its handle (from list); resolves whether it was one of theirs. */
   revoke(userId: string, handle: string): Promise<boolean>;
   /**
@@ -51,7 +52,7 @@ export interface SessionManager {
    * devices"), and resolves how many. Once it resolves, none of them is served again, including
    * requests already in flight; a login racing it is revoked too unless it registered after it.
    */
-  revokeAll(userId: string, options?: { except?: Session<SessionData> }): Promise<number>;
+  revokeAll(userId: string, options?: { except?: Session }): Promise<number>;
   /** Sweeps expired sessions (for stores without native expiry); schedule it yourself. */
   deleteExpired(): Promise<number | undefined>;
   /** Closes the store. */
@@ -84,7 +85,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
 
   // ---- load -------------------------------------------------------------------------------
 
-  function load(request: RequestInfo): Promise<Session<SessionData>> {
+  function load(request: RequestInfo): Promise<Session> {
     // The browser sends the cookie only within its path, and a cookie set from elsewhere would
     // overwrite the real one; so outside it nothing is read, and changes throw (see Session).
     if (!inCookiePath(request.path, config.cookie.path))
@@ -98,7 +99,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     });
   }
 
-  async function loadFromStore(request: RequestInfo): Promise<Session<SessionData>> {
+  async function loadFromStore(request: RequestInfo): Promise<Session> {
     const values = readCookie(request.cookieHeader, config.cookie.name);
     let candidates = 0;
     for (const value of values) {
@@ -117,7 +118,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     identity: Identity,
     { key, record }: Located,
     request: RequestInfo,
-  ): Promise<Session<SessionData> | undefined> {
+  ): Promise<Session | undefined> {
     if (!isLive(record, Date.now(), config)) return undefined;
     if (config.bindIp && record.ip !== trimIp(request.ip)) {
       logger.warn('[session] session presented from another IP address; treated as a new visitor');
@@ -143,7 +144,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
 
   // ---- commit -----------------------------------------------------------------------------
 
-  async function commit(session: Session<SessionData>, options?: CommitOptions): Promise<string | undefined> {
+  async function commit(session: Session, options?: CommitOptions): Promise<string | undefined> {
     const state = session[sessionState];
     if (state.committed || state.degraded || state.sealed !== undefined) return undefined;
     state.committed = true;
@@ -193,7 +194,7 @@ export function createSessionManager(options: SessionOptions): SessionManager {
   }
 
   /** The handle of a logged-in session, to tell it in its user's list. */
-  function handleOf(session: Session<SessionData> | undefined): string | undefined {
+  function handleOf(session: Session | undefined): string | undefined {
     const user = session && Session.values(session)[USER_KEY];
     return isSessionUser(user) ? user.handle : undefined;
   }
@@ -202,9 +203,9 @@ export function createSessionManager(options: SessionOptions): SessionManager {
    * One session's queued commits, in arrival order. Consecutive plain writes are saved together
    * with one store write; every other step (logout, rotation, renewal) on its own.
    */
-  async function saveBatch(key: string, batch: ReadonlyArray<Queued<Job, string | undefined>>): Promise<void> {
+  async function saveBatch(key: string, batch: readonly Queued<Job, string | undefined>[]): Promise<void> {
     for (let index = 0; index < batch.length;) {
-      const first = batch[index];
+      const first = batch.at(index);
       if (!first) break;
       let end = index + 1;
       if (first.job.step === 'write') while (batch[end]?.job.step === 'write') end++;

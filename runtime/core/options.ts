@@ -1,5 +1,5 @@
-import { isCookieAttributeValue, isCookieName, type CookieAttributes } from './cookie.js';
-import { parseDuration, parseOptionalDuration, type Duration } from './duration.js';
+import { type CookieAttributes, isCookieAttributeValue, isCookieName } from './cookie.js';
+import { type Duration, parseDuration, parseOptionalDuration } from './duration.js';
 import { SessionConfigError } from './errors.js';
 import type { SessionStore } from './store.js';
 
@@ -115,7 +115,7 @@ export interface SessionOptions {
    * `ip` logs out mobile users whose address changes; `user-agent` is usually safe.
    * @default []
    */
-  bind?: ReadonlyArray<'ip' | 'user-agent'>;
+  bind?: readonly ('ip' | 'user-agent')[];
   /**
    * Largest session data, in bytes of JSON, that may be saved; bigger fails the request.
    * @default 65536
@@ -159,7 +159,9 @@ const MIN_SECRET_SYMBOLS = 8;
 
 /** Checks every option once, at start-up, and fills in the defaults. */
 export function resolveOptions(options: SessionOptions): ResolvedOptions {
-  if (!options || typeof options.store?.get !== 'function') {
+  // Plain-JS callers can pass anything: a clear error here beats a TypeError on the first request.
+  const given = options as Partial<SessionOptions> | undefined;
+  if (typeof given?.store?.get !== 'function') {
     throw new SessionConfigError(
       'store',
       'must be a session store, e.g. storeFromUrl(process.env.SESSION_STORE, stores)',
@@ -206,11 +208,11 @@ export function resolveOptions(options: SessionOptions): ResolvedOptions {
   if (options.secret !== undefined && secrets.length === 0) throw new SessionConfigError('secret', 'is an empty list');
 
   const bind = options.bind ?? defaults.bind;
-  for (const item of bind) {
+  for (const item of bind as readonly unknown[]) {
     if (item !== 'ip' && item !== 'user-agent')
       throw new SessionConfigError('bind', `accepts "ip" and "user-agent"; got ${JSON.stringify(item)}`);
   }
-  const onStoreError = options.onStoreError ?? defaults.onStoreError;
+  const onStoreError: unknown = options.onStoreError ?? defaults.onStoreError;
   if (onStoreError !== 'fail' && onStoreError !== 'continue') {
     throw new SessionConfigError('onStoreError', `must be "fail" or "continue"; got ${JSON.stringify(onStoreError)}`);
   }
@@ -261,7 +263,7 @@ export function checkSecrets(option: string, secrets: readonly string[]): readon
     if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
       throw new SessionConfigError(
         option,
-        `must be at least ${MIN_SECRET_LENGTH} characters (try: openssl rand -base64 32)`,
+        `must be at least ${String(MIN_SECRET_LENGTH)} characters (try: openssl rand -base64 32)`,
       );
     }
     // Length alone lets "aaaa…" or "passwordpassword…" through; a generated secret uses many symbols.

@@ -9,11 +9,13 @@ import type { SessionStore, StoreFactories } from './store.js';
 export function storeFromUrl(url: string, factories: StoreFactories): SessionStore {
   // The scheme alone, by pattern: `new URL` rejects valid store URLs with host lists such as
   // redis+cluster://10.0.0.1:7001,10.0.0.2:7001 or memcached://a:11211,b:11211.
-  const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(typeof url === 'string' ? url : '')?.[1]?.toLowerCase();
+  // Plain-JS callers can hand over anything; the error below shows what it was.
+  const given: unknown = url;
+  const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(typeof given === 'string' ? given : '')?.[1]?.toLowerCase();
   if (scheme === undefined) {
     throw new SessionConfigError(
       'store',
-      `is not a valid URL (such as dir:///var/lib/sessions or redis://host:6379): ${JSON.stringify(redact(String(url)))}`,
+      `is not a valid URL (such as dir:///var/lib/sessions or redis://host:6379): ${JSON.stringify(redact(String(given)))}`,
     );
   }
   const factory = Object.hasOwn(factories, scheme) ? factories[scheme] : undefined;

@@ -1,5 +1,5 @@
-import { FLASH_KEY, isForbiddenKey, USER_KEY, type SessionValues, type Update } from './data.js';
-import { parseDuration, type Duration } from './duration.js';
+import { FLASH_KEY, isForbiddenKey, type SessionValues, type Update, USER_KEY } from './data.js';
+import { type Duration, parseDuration } from './duration.js';
 import { SessionDataError, SessionUsageError, type SessionUsageErrorCode } from './errors.js';
 import type { Identity } from './id.js';
 import type { SessionRecord } from './store.js';
@@ -29,6 +29,7 @@ export interface RequestInfo {
  *
  * Values must be JSON-serializable: they are stored as JSON.
  */
+// eslint-disable-next-line @typescript-eslint/consistent-indexed-object-style -- apps merge their keys into it
 export interface SessionData {
   [key: string]: unknown;
 }
@@ -154,7 +155,7 @@ export class Session<Data extends SessionData = SessionData> {
     checkValue(key, value);
     // A plain value replaces whatever update() had in mind for the key.
     this.#dropUpdates(key);
-    if (value === undefined) delete this.#values[key];
+    if (value === undefined) Reflect.deleteProperty(this.#values, key);
     else this.#values[key] = value;
     return this;
   }
@@ -172,17 +173,17 @@ export class Session<Data extends SessionData = SessionData> {
     checkKey(key);
     const next = fn(this.get(key));
     checkValue(key, next);
-    if (next === undefined) delete this.#values[key];
+    if (next === undefined) Reflect.deleteProperty(this.#values, key);
     else this.#values[key] = next;
     this[sessionState].updates.push({ key, fn: fn as Update['fn'] });
     return this;
   }
 
-  delete<K extends keyof Data & string>(key: K): boolean {
+  delete(key: keyof Data & string): boolean {
     this.#assertChangeable();
     this.#dropUpdates(key);
     if (!Object.hasOwn(this.#values, key)) return false;
-    delete this.#values[key];
+    Reflect.deleteProperty(this.#values, key);
     return true;
   }
 
@@ -213,8 +214,9 @@ export class Session<Data extends SessionData = SessionData> {
     const bag = this.#values[FLASH_KEY] as Record<string, unknown[] | undefined> | undefined;
     const hadStored = bag?.[key] !== undefined;
     if (bag && hadStored) {
-      const { [key]: _taken, ...rest } = bag;
-      if (Object.keys(rest).length === 0) delete this.#values[FLASH_KEY];
+      const rest = { ...bag };
+      Reflect.deleteProperty(rest, key);
+      if (Object.keys(rest).length === 0) Reflect.deleteProperty(this.#values, FLASH_KEY);
       else this.#values[FLASH_KEY] = rest;
     }
     // A new visitor's messages exist only here; a stored session's are taken in the store.
@@ -222,14 +224,12 @@ export class Session<Data extends SessionData = SessionData> {
     return [...stored, ...own];
   }
 
-  has<K extends keyof Data & string>(key: K): boolean {
+  has(key: keyof Data & string): boolean {
     return Object.hasOwn(this.#values, key);
   }
 
-  keys(): Array<keyof Data & string> {
-    return Object.keys(this.#values).filter((key) => key !== FLASH_KEY && key !== USER_KEY) as Array<
-      keyof Data & string
-    >;
+  keys(): (keyof Data & string)[] {
+    return Object.keys(this.#values).filter((key) => key !== FLASH_KEY && key !== USER_KEY);
   }
 
   /**
@@ -252,7 +252,9 @@ export class Session<Data extends SessionData = SessionData> {
 
   /** A shallow copy of the data, e.g. to send it to the client. */
   toJSON(): Partial<Data> {
-    const { [FLASH_KEY]: _flashes, [USER_KEY]: _user, ...data } = this.#values;
+    const data = { ...this.#values };
+    Reflect.deleteProperty(data, FLASH_KEY);
+    Reflect.deleteProperty(data, USER_KEY);
     return data as Partial<Data>;
   }
 
@@ -292,7 +294,7 @@ export class Session<Data extends SessionData = SessionData> {
   }
 
   /** @internal The live values, read by the manager at commit. */
-  static values(session: Session<SessionData>): SessionValues {
+  static values(session: Session): SessionValues {
     return session.#values;
   }
 }

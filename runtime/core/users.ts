@@ -21,8 +21,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { parseData, USER_KEY } from './data.js';
-import type { SessionRecord } from './store.js';
-import type { SessionStore } from './store.js';
+import type { SessionRecord, SessionStore } from './store.js';
 
 /** What the user index needs of the session writes (see ./writes.ts). */
 interface Writes {
@@ -205,9 +204,10 @@ export function userSessions(writes: Writes, maxAge: number) {
     async revoke(userId: string, handle: string): Promise<boolean> {
       let key: string | undefined;
       await change(userId, (index) => {
-        key = index.sessions[handle];
+        key = Object.hasOwn(index.sessions, handle) ? index.sessions[handle] : undefined;
         if (key === undefined) return undefined;
-        const { [handle]: _revoked, ...sessions } = index.sessions;
+        const sessions = { ...index.sessions };
+        Reflect.deleteProperty(sessions, handle);
         return { ...index, sessions };
       });
       if (key === undefined) return false;
@@ -236,7 +236,7 @@ export function userSessions(writes: Writes, maxAge: number) {
   async function forget(userId: string, handles: readonly string[]): Promise<void> {
     await change(userId, (index) => {
       const sessions = { ...index.sessions };
-      for (const handle of handles) delete sessions[handle];
+      for (const handle of handles) Reflect.deleteProperty(sessions, handle);
       return { ...index, sessions };
     });
   }

@@ -2,18 +2,19 @@
  * How a loaded session is written back: the conditional-write-and-merge loop every write goes
  * through, and the id rotations built on it. Used by ./manager.ts, which decides what to write.
  */
-import { clearCookie, serializeCookie } from './cookie.js';
+
 import { BoundedMap } from './bounded-map.js';
 import { buildRecord, type CommitStep } from './commit-plan.js';
 import type { Queued } from './commit-queue.js';
-import { checkStorable, forwardingData, forwardingTarget, mergeOnto, type Contribution } from './data.js';
+import { clearCookie, serializeCookie } from './cookie.js';
+import { type Contribution, checkStorable, forwardingData, forwardingTarget, mergeOnto } from './data.js';
 import { SessionDataError, SessionStoreError } from './errors.js';
 import { flashTaker } from './flash.js';
-import { isSessionUser, userSessions, type SessionUser } from './users.js';
-import { newIdentity, type Identity } from './id.js';
+import { type Identity, newIdentity } from './id.js';
 import type { ResolvedOptions } from './options.js';
 import type { SessionState } from './session.js';
 import type { SessionRecord, SessionStore } from './store.js';
+import { isSessionUser, type SessionUser, userSessions } from './users.js';
 
 /**
  * How often a write is retried on top of a concurrent request's write before giving up. A
@@ -55,7 +56,7 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions) {
    * behind it do not each lose a round trip to a conflict), else the newest one loaded. Each
    * request's changes apply in arrival order, key by key, as if saved one after another.
    */
-  async function writeTogether(key: string, group: ReadonlyArray<Queued<Job, string | undefined>>): Promise<void> {
+  async function writeTogether(key: string, group: readonly Queued<Job, string | undefined>[]): Promise<void> {
     // A request whose own data could never be stored fails alone, before it joins the others.
     const writers = group.filter((entry) => {
       try {
@@ -105,7 +106,7 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions) {
   }
 
   /** Where to write on top of: our last write to this key while it stayed busy, or the newest record loaded. */
-  function freshest(key: string, writers: ReadonlyArray<Queued<Job, string | undefined>>): Located {
+  function freshest(key: string, writers: readonly Queued<Job, string | undefined>[]): Located {
     let newest: SessionRecord | undefined;
     for (const { job } of writers) if (!newest || job.state.record.version > newest.version) newest = job.state.record;
     const ours = latestWrites.get(key);
@@ -146,7 +147,11 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions) {
       if (!current) return undefined;
       at = current;
     }
-    throw new SessionStoreError(store.name, 'conflict', `session still contended after ${MAX_MERGE_ATTEMPTS} attempts`);
+    throw new SessionStoreError(
+      store.name,
+      'conflict',
+      `session still contended after ${String(MAX_MERGE_ATTEMPTS)} attempts`,
+    );
   }
 
   /**

@@ -27,7 +27,8 @@ async function readJson(ctx: Context): Promise<unknown> {
   const text = Buffer.concat(chunks).toString('utf8');
   if (text === '') return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    const parsed: unknown = JSON.parse(text);
+    return parsed;
   } catch {
     ctx.throw(400, 'invalid JSON');
   }

@@ -27,7 +27,7 @@ export interface HoldOptions {
 interface Held extends HoldOptions {
   original: Record<Send, Method>;
   standIns: Partial<Record<Send, Method>>;
-  calls: Array<{ method: Send; args: unknown[] }>;
+  calls: { method: Send; args: unknown[] }[];
   started: boolean;
   ended: boolean;
   released: boolean;
@@ -48,9 +48,10 @@ export function holdResponse(response: ServerResponse, options: HoldOptions): vo
     existing.beforeSend = () => first().then(options.beforeSend);
     return;
   }
+  const methods = response as unknown as Record<Send, Method>;
   const held: Held = {
     ...options,
-    original: { writeHead: response.writeHead, write: response.write, end: response.end } as Record<Send, Method>,
+    original: { writeHead: methods.writeHead, write: methods.write, end: methods.end },
     standIns: {},
     calls: [],
     started: false,
@@ -64,7 +65,7 @@ export function holdResponse(response: ServerResponse, options: HoldOptions): vo
       return intercept(response, held, method, args);
     };
     held.standIns[method] = standIn;
-    (response as unknown as Record<Send, Method>)[method] = standIn;
+    methods[method] = standIn;
   }
 }
 
@@ -84,7 +85,9 @@ function intercept(response: ServerResponse, held: Held, method: Send, args: unk
   if (!held.started) {
     held.started = true;
     held.beforeSend().then(
-      () => replay(response, held),
+      () => {
+        replay(response, held);
+      },
       (error: unknown) => {
         // Nothing held was sent: the response is the error path's to write from scratch.
         release(response, held);
@@ -177,5 +180,6 @@ function sessionCookiesOf(response: ServerResponse): string[] {
 
 function asList(value: unknown): string[] {
   if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value.map(String) : [String(value)];
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  return list.map(String);
 }

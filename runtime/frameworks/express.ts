@@ -6,11 +6,11 @@
  */
 import type { RequestHandler } from 'express';
 import type { SessionManager } from '../core/manager.js';
-import type { Session, SessionData } from '../core/session.js';
+import type { Session } from '../core/session.js';
 import { appendSessionCookie, holdResponse } from './_hold-response.js';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express types its Request in this global namespace
   namespace Express {
     interface Request {
       /**
@@ -18,7 +18,7 @@ declare global {
        * this session is saved, so it cannot be swapped for another object. To end it, call
        * `req.session.invalidate()`.
        */
-      readonly session: Session<SessionData>;
+      readonly session: Session;
     }
   }
 }

@@ -14,7 +14,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { SessionStoreError } from '../core/errors.js';
 import type { SessionManager } from '../core/manager.js';
-import type { Session, SessionData } from '../core/session.js';
+import type { Session } from '../core/session.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,64 +22,66 @@ declare module 'fastify' {
      * The visitor's session; see ../core/session.ts. Read-only: the glue saves the session it
      * loaded. To end it, call `request.session.invalidate()`.
      */
-    readonly session: Session<SessionData>;
+    readonly session: Session;
   }
 }
 
 export function fastifySession(manager: SessionManager): FastifyPluginAsync {
-  const sessions = new WeakMap<FastifyRequest, Session<SessionData>>();
-  // Async, so that a refusal while it registers (a second registration) fails app.ready() and
-  // app.listen() instead of being thrown out of Fastify's boot.
-  // eslint-disable-next-line @typescript-eslint/require-await -- Fastify tells plugin styles apart by their returned promise
-  const plugin: FastifyPluginAsync = async (fastify) => {
-    // A getter only: assigning request.session throws instead of unhooking the save. Fastify
-    // refuses a second registration of the same decorator, so the plugin cannot run twice.
-    fastify.decorateRequest('session', {
-      getter(this: FastifyRequest) {
-        return sessions.get(this) as Session<SessionData>;
-      },
-    });
-
-    // onRequest, the first hook: later hooks (auth checks in preHandler) can read the session.
-    // A rejection here is Fastify's error path, so a store failure answers 503.
-    fastify.addHook('onRequest', async (request) => {
-      const session = await manager.load({
-        cookieHeader: request.headers.cookie,
-        path: request.url,
-        // request.ip and request.protocol honour Fastify's `trustProxy` option.
-        ip: request.ip,
-        userAgent: request.headers['user-agent'],
-        https: request.protocol === 'https',
+  const sessions = new WeakMap<FastifyRequest, Session>();
+  // A promise, which a refusal while it registers (a second registration) rejects: that fails
+  // app.ready() and app.listen() instead of being thrown out of Fastify's boot.
+  const plugin: FastifyPluginAsync = (fastify) =>
+    new Promise((resolve) => {
+      // A getter only: assigning request.session throws instead of unhooking the save. Fastify
+      // refuses a second registration of the same decorator, so the plugin cannot run twice.
+      fastify.decorateRequest('session', {
+        getter(this: FastifyRequest) {
+          // Undefined, whatever the type says, in an app's onRequest hook that runs before ours.
+          return sessions.get(this) as unknown as Session;
+        },
       });
-      sessions.set(request, session);
-    });
 
-    // onSend runs before the headers go out, for handler replies and error replies alike. If the
-    // commit throws, Fastify sends the error reply instead, which runs onSend once more: commit
-    // runs once per session, so that second call resolves undefined and returns at once.
-    fastify.addHook('onSend', async (request, reply, payload) => {
-      const session = sessions.get(request);
-      if (session) {
-        const cookie = await manager.commit(session);
-        // reply.header appends Set-Cookie to the cookies the app set, rather than replacing them.
-        if (cookie) reply.header('set-cookie', cookie);
-      }
-      return payload;
-    });
+      // onRequest, the first hook: later hooks (auth checks in preHandler) can read the session.
+      // A rejection here is Fastify's error path, so a store failure answers 503.
+      fastify.addHook('onRequest', async (request) => {
+        const session = await manager.load({
+          cookieHeader: request.headers.cookie,
+          path: request.url,
+          // request.ip and request.protocol honour Fastify's `trustProxy` option.
+          ip: request.ip,
+          userAgent: request.headers['user-agent'],
+          https: request.protocol === 'https',
+        });
+        sessions.set(request, session);
+      });
 
-    // A reply that never passed onSend (written to reply.raw, hijacked) is saved here, after
-    // the fact. Nothing can answer an error any more, so it is logged.
-    fastify.addHook('onResponse', async (request) => {
-      const session = sessions.get(request);
-      if (!session) return;
-      try {
-        await manager.commit(session, { cookie: false });
-      } catch (error) {
-        if (!(error instanceof SessionStoreError))
-          manager.options.logger.error('[session] could not save the session of a finished response', error);
-      }
+      // onSend runs before the headers go out, for handler replies and error replies alike. If the
+      // commit throws, Fastify sends the error reply instead, which runs onSend once more: commit
+      // runs once per session, so that second call resolves undefined and returns at once.
+      fastify.addHook('onSend', async (request, reply, payload) => {
+        const session = sessions.get(request);
+        if (session) {
+          const cookie = await manager.commit(session);
+          // reply.header appends Set-Cookie to the cookies the app set, rather than replacing them.
+          if (cookie) reply.header('set-cookie', cookie);
+        }
+        return payload;
+      });
+
+      // A reply that never passed onSend (written to reply.raw, hijacked) is saved here, after
+      // the fact. Nothing can answer an error any more, so it is logged.
+      fastify.addHook('onResponse', async (request) => {
+        const session = sessions.get(request);
+        if (!session) return;
+        try {
+          await manager.commit(session, { cookie: false });
+        } catch (error) {
+          if (!(error instanceof SessionStoreError))
+            manager.options.logger.error('[session] could not save the session of a finished response', error);
+        }
+      });
+      resolve();
     });
-  };
 
   // What fastify-plugin does, without depending on it: skip-override makes the decorator and hooks
   // apply to the instance that registers the plugin instead of a private child context.

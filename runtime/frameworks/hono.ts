@@ -14,12 +14,12 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { SessionDataError, SessionStoreError, SessionUsageError } from '../core/errors.js';
 import type { SessionManager } from '../core/manager.js';
-import type { Session, SessionData } from '../core/session.js';
+import type { Session } from '../core/session.js';
 import { lastForwarded } from './_forwarded.js';
 
 export interface SessionVariables {
   /** The visitor's session; see ../core/session.ts. */
-  session: Session<SessionData>;
+  session: Session;
 }
 
 export interface SessionEnv {
@@ -27,7 +27,9 @@ export interface SessionEnv {
 }
 
 declare module 'hono' {
-  interface ContextVariableMap extends SessionVariables {}
+  interface ContextVariableMap {
+    session: SessionVariables['session'];
+  }
 }
 
 export interface HonoSessionOptions {
@@ -51,7 +53,8 @@ export function honoSession(manager: SessionManager, options: HonoSessionOptions
   return async (c, next) => {
     // Mounted twice: the first mount's session serves the request. (c.get is typed as always
     // set, but before this middleware has run it is not.)
-    if ((c.get('session') as Session<SessionData> | undefined) !== undefined) return next();
+    const mounted: unknown = c.get('session');
+    if (mounted !== undefined) return next();
     const forwardedProto = trustProxy ? lastForwarded(c.req.header('X-Forwarded-Proto')) : undefined;
     const session = await asHttpError(() =>
       manager.load({
@@ -75,8 +78,8 @@ export function honoSession(manager: SessionManager, options: HonoSessionOptions
 
 /** @hono/node-server puts the node:http request in `c.env.incoming`; read without importing it. */
 function socketAddress(c: Context): string | undefined {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress;
+  const env: unknown = c.env;
+  return (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
 }
 
 /**

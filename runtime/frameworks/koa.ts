@@ -7,7 +7,7 @@
 import type { Context, Middleware } from 'koa';
 import { SessionStoreError } from '../core/errors.js';
 import type { SessionManager } from '../core/manager.js';
-import type { Session, SessionData } from '../core/session.js';
+import type { Session } from '../core/session.js';
 
 declare module 'koa' {
   interface DefaultContext {
@@ -15,14 +15,17 @@ declare module 'koa' {
      * The visitor's session; see ../core/session.ts. Read-only: the glue saves the session it
      * loaded. To end it, call `ctx.session.invalidate()`.
      */
-    readonly session: Session<SessionData>;
+    readonly session: Session;
   }
 }
 
 export function koaSession(manager: SessionManager): Middleware {
   return async (ctx, next) => {
     // Mounted twice: the first mount's session serves the request.
-    if ((ctx as { session?: unknown }).session !== undefined) return next();
+    if ((ctx as { session?: unknown }).session !== undefined) {
+      await next();
+      return;
+    }
     const session = await manager.load({
       cookieHeader: ctx.headers.cookie,
       path: ctx.originalUrl,
@@ -48,7 +51,7 @@ export function koaSession(manager: SessionManager): Middleware {
     await save(ctx, session, undefined);
   };
 
-  async function save(ctx: Context, session: Session<SessionData>, error: unknown): Promise<void> {
+  async function save(ctx: Context, session: Session, error: unknown): Promise<void> {
     // A handler that wrote to ctx.res itself may have sent the headers already; then no cookie
     // can follow, and the commit saves what it can without one (or throws, see CommitOptions).
     const cookie = await manager.commit(session, { cookie: !ctx.headerSent });
@@ -60,7 +63,7 @@ export function koaSession(manager: SessionManager): Middleware {
       const carrier = error as Error & { headers?: Record<string, unknown> };
       const headers = carrier.headers ?? {};
       const previous = headers['Set-Cookie'];
-      const list = previous === undefined ? [] : Array.isArray(previous) ? previous : [previous];
+      const list: unknown[] = previous === undefined ? [] : Array.isArray(previous) ? previous : [previous];
       carrier.headers = { ...headers, 'Set-Cookie': [...list, cookie] };
     }
   }

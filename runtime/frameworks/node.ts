@@ -18,7 +18,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SessionStoreError } from '../core/errors.js';
 import type { SessionManager } from '../core/manager.js';
-import type { RequestInfo, Session, SessionData } from '../core/session.js';
+import type { RequestInfo, Session } from '../core/session.js';
 import { lastForwarded } from './_forwarded.js';
 import { appendSessionCookie, holdResponse, responseEnded, responseStarted } from './_hold-response.js';
 
@@ -32,7 +32,7 @@ export interface NodeSessionOptions {
   trustProxy?: boolean;
 }
 
-export type SessionHandler = (req: IncomingMessage, res: ServerResponse, session: Session<SessionData>) => unknown;
+export type SessionHandler = (req: IncomingMessage, res: ServerResponse, session: Session) => unknown;
 
 export interface NodeSessions {
   /** A request listener that loads the session, calls `handler` and saves it before the response. */
@@ -41,9 +41,9 @@ export interface NodeSessions {
    * Loads the session and holds `res` until it is saved; a second call for the same request
    * returns the same session. Rejects with `SessionStoreError`.
    */
-  loadSession(req: IncomingMessage, res: ServerResponse): Promise<Session<SessionData>>;
+  loadSession(req: IncomingMessage, res: ServerResponse): Promise<Session>;
   /** Saves now and sets the cookie on `res` (later saves do nothing). Rejects with `SessionStoreError`. */
-  commitSession(session: Session<SessionData>, res: ServerResponse): Promise<void>;
+  commitSession(session: Session, res: ServerResponse): Promise<void>;
   /** Answers an error as JSON with its status (see above); cuts a response that has already started. */
   sendError(res: ServerResponse, error: unknown): void;
 }
@@ -51,7 +51,7 @@ export interface NodeSessions {
 export function nodeSession(manager: SessionManager, options: NodeSessionOptions = {}): NodeSessions {
   const trustProxy = options.trustProxy ?? false;
   const { logger } = manager.options;
-  const loaded = new WeakMap<IncomingMessage, Promise<Session<SessionData>>>();
+  const loaded = new WeakMap<IncomingMessage, Promise<Session>>();
 
   function requestInfo(req: IncomingMessage): RequestInfo {
     const forwardedFor = trustProxy ? lastForwarded(req.headers['x-forwarded-for']) : undefined;
@@ -65,7 +65,7 @@ export function nodeSession(manager: SessionManager, options: NodeSessionOptions
     };
   }
 
-  async function commitSession(session: Session<SessionData>, res: ServerResponse): Promise<void> {
+  async function commitSession(session: Session, res: ServerResponse): Promise<void> {
     const cookie = await manager.commit(session, { cookie: !res.headersSent });
     if (cookie) appendSessionCookie(res, cookie);
   }
@@ -85,11 +85,16 @@ export function nodeSession(manager: SessionManager, options: NodeSessionOptions
       .end(JSON.stringify({ error: message }));
   }
 
-  function loadSession(req: IncomingMessage, res: ServerResponse): Promise<Session<SessionData>> {
+  function loadSession(req: IncomingMessage, res: ServerResponse): Promise<Session> {
     const existing = loaded.get(req);
     if (existing) return existing;
     const session = manager.load(requestInfo(req)).then((session) => {
-      holdResponse(res, { beforeSend: () => commitSession(session, res), onError: (error) => sendError(res, error) });
+      holdResponse(res, {
+        beforeSend: () => commitSession(session, res),
+        onError: (error) => {
+          sendError(res, error);
+        },
+      });
       return session;
     });
     loaded.set(req, session);
@@ -107,7 +112,9 @@ export function nodeSession(manager: SessionManager, options: NodeSessionOptions
             sendError(res, error);
           }
         },
-        (error: unknown) => sendError(res, error),
+        (error: unknown) => {
+          sendError(res, error);
+        },
       );
     },
     loadSession,

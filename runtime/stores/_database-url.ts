@@ -30,10 +30,10 @@ export function databaseUrl(store: string, text: string, schemes: readonly strin
   } catch {
     return fail('url', 'is not a valid URL');
   }
-  const example = `${schemes[0]}//user:password@host/database`;
+  const example = `${schemes.at(0) ?? ''}//user:password@host/database`;
   if (!schemes.includes(url.protocol)) fail('url', `must start with ${schemes.join(' or ')}; got "${url.protocol}"`);
   if (!url.hostname) fail('url', `needs a host: ${example}`);
-  if (url.pathname.length < 2 || url.pathname.indexOf('/', 1) !== -1)
+  if (url.pathname.length < 2 || url.pathname.includes('/', 1))
     fail('url', `needs a database name as its path: ${example}`);
   checkUrlParams(store, url.searchParams, parameters);
 

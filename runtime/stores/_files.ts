@@ -6,7 +6,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+// A namespace: in CommonJS, functions destructured from require('node:path') read as unbound methods.
+import * as nodePath from 'node:path';
 import { SessionConfigError, SessionStoreError } from '../core/errors.js';
 import { checkUrlParams } from '../core/url-params.js';
 
@@ -45,16 +46,16 @@ export function pathFromUrl(store: string, url: string, tempName: string): strin
   }
   if (path === '' || path === '/') {
     const app = createHash('sha256').update(process.cwd()).digest('hex').slice(0, 8);
-    return join(tmpdir(), `session-layer-${app}-${tempName}`);
+    return nodePath.join(tmpdir(), `session-layer-${app}-${tempName}`);
   }
-  return isAbsolute(path) ? path : resolve(appRoot(), path);
+  return nodePath.isAbsolute(path) ? path : nodePath.resolve(appRoot(), path);
 }
 
 /** The nearest folder at or above the working directory that holds a package.json, else the working directory. */
 function appRoot(): string {
-  for (let folder = process.cwd(); ; folder = dirname(folder)) {
-    if (existsSync(join(folder, 'package.json'))) return folder;
-    if (dirname(folder) === folder) return process.cwd();
+  for (let folder = process.cwd(); ; folder = nodePath.dirname(folder)) {
+    if (existsSync(nodePath.join(folder, 'package.json'))) return folder;
+    if (nodePath.dirname(folder) === folder) return process.cwd();
   }
 }
 
@@ -89,10 +90,11 @@ async function makeFolder(folder: string): Promise<void> {
   } catch (error) {
     if (isCode(error, 'EEXIST')) {
       // Something is there; it must be a folder (a file of that name is a configuration mistake).
-      if (!(await stat(folder)).isDirectory()) throw new Error(`${folder} exists and is not a folder`);
+      if (!(await stat(folder)).isDirectory())
+        throw new Error(`${folder} exists and is not a folder`, { cause: error });
       return;
     }
-    const parent = dirname(folder);
+    const parent = nodePath.dirname(folder);
     if (!isCode(error, 'ENOENT') || parent === folder) throw error;
     await makeFolder(parent);
     try {
@@ -110,7 +112,7 @@ async function makeFolder(folder: string): Promise<void> {
  * data also survives a power loss, at the price of a disk flush per write.
  */
 export async function writeAtomically(path: string, text: string, fsync: boolean): Promise<void> {
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const temp = `${path}.${String(process.pid)}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     if (fsync) {
       const handle = await open(temp, 'w', 0o600);
@@ -197,7 +199,7 @@ async function breakIfStale(lockPath: string): Promise<void> {
   try {
     const [info, owner] = await Promise.all([stat(lockPath), readFile(lockPath, 'utf8')]);
     if (!ownerIsGone(owner) && Date.now() - info.mtimeMs <= STALE_LOCK_MS) return;
-    const aside = `${lockPath}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
+    const aside = `${lockPath}.${String(process.pid)}.${randomBytes(4).toString('hex')}.stale`;
     await rename(lockPath, aside);
     await unlinkIfPresent(aside);
   } catch (error) {

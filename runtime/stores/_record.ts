@@ -39,7 +39,8 @@ export function decodeRecord(text: string): SessionRecord | undefined {
     return undefined;
   }
   if (!Array.isArray(header) || header.length !== 8 || header[0] !== FORMAT) return undefined;
-  const [, version, createdAt, issuedAt, expiresAt, maxAge, ip, userAgent] = header as unknown[];
+  const fields: unknown[] = header;
+  const [, version, createdAt, issuedAt, expiresAt, maxAge, ip, userAgent] = fields;
   if (!isTime(version) || !isTime(createdAt) || !isTime(issuedAt) || !isTime(expiresAt) || !isTime(maxAge))
     return undefined;
   if (typeof ip !== 'string' || typeof userAgent !== 'string') return undefined;

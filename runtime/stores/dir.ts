@@ -9,11 +9,10 @@
  *   dir:///path?fsync=true           flush each write to disk (survives power loss; slower)
  */
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import * as nodePath from 'node:path';
 import { SessionConfigError, SessionStoreError } from '../core/errors.js';
-import { decodeRecord, encodeRecord } from './_record.js';
-import type { SessionRecord, SessionStore } from '../core/store.js';
 import { KeyedQueue } from '../core/keyed-queue.js';
+import type { SessionRecord, SessionStore } from '../core/store.js';
 import {
   booleanParam,
   folderMaker,
@@ -24,6 +23,7 @@ import {
   withFileLock,
   writeAtomically,
 } from './_files.js';
+import { decodeRecord, encodeRecord } from './_record.js';
 
 export interface DirOptions {
   /** `dir:` URL naming the folder. Ignored when `path` is given. @default "dir://" (temp folder) */
@@ -50,7 +50,7 @@ export function dirStore(options: DirOptions = {}): SessionStore {
   const fsync = options.fsync ?? booleanParam('dir', new URL(url), 'fsync', false);
   const queue = new KeyedQueue();
 
-  const fileOf = (key: string) => join(folder, key + SUFFIX);
+  const fileOf = (key: string) => nodePath.join(folder, key + SUFFIX);
   const ensureFolder = folderMaker('dir', folder);
 
   async function read(key: string): Promise<SessionRecord | undefined> {
@@ -70,7 +70,7 @@ export function dirStore(options: DirOptions = {}): SessionStore {
 
   /** Removes `name` if it is an expired session or a leftover temp/lock file; true for a session removed. */
   async function sweepOne(name: string): Promise<boolean> {
-    const path = join(folder, name);
+    const path = nodePath.join(folder, name);
     if (name.endsWith(SUFFIX)) {
       return locked(name.slice(0, -SUFFIX.length), async () => {
         const text = await readIfPresent(path);
@@ -140,13 +140,13 @@ export function dirStore(options: DirOptions = {}): SessionStore {
         throw new SessionStoreError(
           'dir',
           'failed',
-          `deleteExpired removed ${removed} expired sessions but could not handle ${failures.length} files; first: ${first}`,
+          `deleteExpired removed ${String(removed)} expired sessions but could not handle ${String(failures.length)} files; first: ${first}`,
           { cause: failures[0] },
         );
       }
       return removed;
     },
 
-    close: async () => {},
+    close: () => Promise.resolve(),
   };
 }

@@ -11,13 +11,13 @@
  *   file://                                a file in the OS temp directory
  *   file:///path?fsync=true                flush each write to disk
  */
-import { open } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { type FileHandle, open } from 'node:fs/promises';
+import * as nodePath from 'node:path';
 import { SessionConfigError, SessionStoreError } from '../core/errors.js';
-import { decodeRecord, encodeRecord } from './_record.js';
-import type { SessionStore } from '../core/store.js';
 import { KeyedQueue } from '../core/keyed-queue.js';
+import type { SessionStore } from '../core/store.js';
 import { booleanParam, folderMaker, isCode, pathFromUrl, withFileLock, writeAtomically } from './_files.js';
+import { decodeRecord, encodeRecord } from './_record.js';
 
 export interface FileOptions {
   /** `file:` URL naming the file. Ignored when `path` is given. @default "file://" (temp file) */
@@ -37,12 +37,12 @@ export function fileStore(options: FileOptions = {}): SessionStore {
   const path = options.path ?? pathFromUrl('file', url, 'sessions.json');
   const fsync = options.fsync ?? booleanParam('file', new URL(url), 'fsync', false);
   const queue = new KeyedQueue();
-  const ensureFolder = folderMaker('file', dirname(path));
+  const ensureFolder = folderMaker('file', nodePath.dirname(path));
   /** The parsed file, reused while the file on disk is unchanged (same inode, size and mtime). */
   let cache: { signature: string; sessions: Map<string, string> } | undefined;
 
   async function readAll(): Promise<Map<string, string>> {
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(path, 'r');
     } catch (error) {
@@ -51,7 +51,7 @@ export function fileStore(options: FileOptions = {}): SessionStore {
     }
     try {
       const info = await handle.stat();
-      const signature = `${info.ino}:${info.size}:${info.mtimeMs}`;
+      const signature = `${String(info.ino)}:${String(info.size)}:${String(info.mtimeMs)}`;
       if (cache?.signature === signature) return cache.sessions;
       const sessions = parseFile(await handle.readFile('utf8'));
       cache = { signature, sessions };
@@ -142,8 +142,9 @@ export function fileStore(options: FileOptions = {}): SessionStore {
         }
         return { result: removed, changed: removed > 0 };
       }),
-    close: async () => {
+    close: () => {
       cache = undefined;
+      return Promise.resolve();
     },
   };
 }

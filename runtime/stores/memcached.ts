@@ -12,12 +12,12 @@
  * for an update. memjs has no CAS call, so the requests are built with memjs' protocol helpers
  * and sent through its connection (`perform`); the server still does the compare-and-swap.
  */
-import { Client, Server, Utils, type Response } from 'memjs';
-import { SessionConfigError, SessionStoreError, type StoreErrorCode } from '../core/errors.js';
+import { Client, type Response, Server, Utils } from 'memjs';
 import { BoundedMap } from '../core/bounded-map.js';
-import { decodeRecord, encodeRecord } from './_record.js';
-import { checkUrlParams } from '../core/url-params.js';
+import { SessionConfigError, SessionStoreError, type StoreErrorCode } from '../core/errors.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
+import { checkUrlParams } from '../core/url-params.js';
+import { decodeRecord, encodeRecord } from './_record.js';
 
 export interface MemcachedOptions {
   /**
@@ -83,7 +83,11 @@ export function memcachedStore(options: MemcachedOptions = {}): SessionStore {
   const timeout = options.timeout ?? Number(parsed.searchParams.get('timeout') ?? 1000);
   if (!Number.isFinite(timeout) || timeout <= 0)
     throw new SessionConfigError('timeout', `must be a positive number of ms; got ${String(timeout)}`, 'memcached');
-  if (Buffer.byteLength(prefix) > 186 || /[\s\x00-\x1f\x7f]/.test(prefix))
+  if (
+    Buffer.byteLength(prefix) > 186 ||
+    /\s/.test(prefix) ||
+    Array.from(prefix).some((char) => char < ' ' || char === '\x7f')
+  )
     throw new SessionConfigError(
       'prefix',
       'must be at most 186 bytes without spaces or control characters',
@@ -109,8 +113,11 @@ export function memcachedStore(options: MemcachedOptions = {}): SessionStore {
   const client = new Client(servers, {
     // One attempt: a retried CAS or add whose first try did land would report a false conflict.
     retries: 1,
-    // Failures reach the caller as rejected calls; memjs would also print each to the console.
-    logger: { log() {} },
+    logger: {
+      log() {
+        // Failures reach the caller as rejected calls; memjs would also print each to the console.
+      },
+    },
   });
   let closed = false;
   // memjs' own request counter turns negative after 2^31 requests, and every request then
@@ -118,14 +125,27 @@ export function memcachedStore(options: MemcachedOptions = {}): SessionStore {
   let seq = 0;
 
   /** Sends one request, with `cas` in the header when given, and resolves memcached's response. */
-  function send(operation: string, opcode: number, key: string, value = '', expiry?: number, cas?: Buffer) {
-    return new Promise<Response>((resolve, reject) => {
-      const fail = (code: StoreErrorCode, detail: string, cause?: unknown) =>
+  function send(
+    operation: string,
+    opcode: number,
+    key: string,
+    value = '',
+    expiry?: number,
+    cas?: Buffer,
+  ): Promise<Response> {
+    return new Promise((resolve, reject) => {
+      const fail = (code: StoreErrorCode, detail: string, cause?: unknown) => {
         reject(new SessionStoreError('memcached', code, `${operation} failed: ${detail}`, { cause }));
-      if (closed) return fail('failed', 'the store is closed');
+      };
+      if (closed) {
+        fail('failed', 'the store is closed');
+        return;
+      }
       // Our own deadline: memjs' timeouts do not cover every path (e.g. a reconnect race), and a
       // call must never hang.
-      const timer = setTimeout(() => fail('timeout', `no reply within ${timeout} ms`), timeout);
+      const timer = setTimeout(() => {
+        fail('timeout', `no reply within ${String(timeout)} ms`);
+      }, timeout);
       seq = (seq % 0xffff_fffe) + 1;
       // SET and ADD carry 4 bytes of flags (unused, 0) and 4 of expiry.
       const extras = Buffer.alloc(expiry === undefined ? 0 : 8);
@@ -136,12 +156,13 @@ export function memcachedStore(options: MemcachedOptions = {}): SessionStore {
         clearTimeout(timer);
         if (!response) {
           const detail = error instanceof Error ? error.message : String(error);
-          return fail(/timed out/.test(detail) ? 'timeout' : 'unavailable', detail, error);
+          fail(detail.includes('timed out') ? 'timeout' : 'unavailable', detail, error);
+          return;
         }
         const status = response.header.status;
-        if (status === TOO_LARGE) return fail('too-large', 'the session is larger than memcached accepts');
-        if (!EXPECTED.has(status)) return fail('failed', `memcached answered status ${status}`);
-        resolve(response);
+        if (status === TOO_LARGE) fail('too-large', 'the session is larger than memcached accepts');
+        else if (!EXPECTED.has(status)) fail('failed', `memcached answered status ${String(status)}`);
+        else resolve(response);
       });
     });
   }
@@ -215,15 +236,16 @@ export function memcachedStore(options: MemcachedOptions = {}): SessionStore {
       tokens.delete(key);
       const response = await send('destroy', DELETE, prefix + key);
       if (response.header.status !== OK && response.header.status !== NOT_FOUND)
-        throw new SessionStoreError('memcached', 'failed', `destroy failed: status ${response.header.status}`);
+        throw new SessionStoreError('memcached', 'failed', `destroy failed: status ${String(response.header.status)}`);
     },
 
     // memcached drops expired items itself and cannot list keys, so there is nothing to sweep.
-    deleteExpired: async () => undefined,
+    deleteExpired: () => Promise.resolve(undefined),
 
-    async close() {
+    close() {
       closed = true;
       client.close();
+      return Promise.resolve();
     },
   };
 }

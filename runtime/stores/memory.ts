@@ -7,8 +7,8 @@
  *   memory://?maxEntries=100000    a larger bound
  */
 import { SessionConfigError } from '../core/errors.js';
-import { checkUrlParams } from '../core/url-params.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
+import { checkUrlParams } from '../core/url-params.js';
 
 export interface MemoryOptions {
   /** `memory:` URL; may carry `?maxEntries=`. */
@@ -81,22 +81,24 @@ export function memoryStore(options: MemoryOptions = {}): SessionStore {
   return {
     name: 'memory',
     // Records are treated as immutable by the core, so sharing the object is safe and copy-free.
-    get: async (key) => live(key),
-    async write(key, record, expectedVersion) {
+    get: (key) => Promise.resolve(live(key)),
+    write(key, record, expectedVersion) {
       const current = live(key);
-      if (expectedVersion === undefined ? current !== undefined : current?.version !== expectedVersion) return false;
+      if (expectedVersion === undefined ? current !== undefined : current?.version !== expectedVersion)
+        return Promise.resolve(false);
       put(key, { ...record });
-      return true;
+      return Promise.resolve(true);
     },
-    async touch(key, expiresAt) {
+    touch(key, expiresAt) {
       const current = live(key);
       if (current) put(key, { ...current, expiresAt });
-      return current !== undefined;
+      return Promise.resolve(current !== undefined);
     },
-    async destroy(key) {
+    destroy(key) {
       forget(key);
+      return Promise.resolve();
     },
-    async deleteExpired() {
+    deleteExpired() {
       const now = Date.now();
       let removed = 0;
       for (const [key, record] of records) {
@@ -105,11 +107,12 @@ export function memoryStore(options: MemoryOptions = {}): SessionStore {
           removed++;
         }
       }
-      return removed;
+      return Promise.resolve(removed);
     },
-    async close() {
+    close() {
       records.clear();
       rewritten.clear();
+      return Promise.resolve();
     },
   };
 }

@@ -17,13 +17,13 @@
  * MongoDB where several requests of one session may write at once.
  */
 import {
+  type Collection,
   MongoClient,
+  type MongoClientOptions,
   MongoNetworkError,
   MongoNetworkTimeoutError,
   MongoServerError,
   MongoServerSelectionError,
-  type Collection,
-  type MongoClientOptions,
 } from 'mongodb';
 import { SessionConfigError, SessionStoreError, type StoreErrorCode } from '../core/errors.js';
 import type { SessionRecord, SessionStore } from '../core/store.js';
@@ -109,11 +109,13 @@ export function mongodbStore(options: MongodbOptions): SessionStore {
   const sessions: Collection<SessionDocument> = client.db().collection<SessionDocument>(name);
 
   let indexed: Promise<unknown> | undefined;
-  const ensureIndex = () =>
-    (indexed ??= options.ttlIndex === false ? Promise.resolve() : createTtlIndex(sessions)).catch((error: unknown) => {
+  const ensureIndex = () => {
+    indexed ??= options.ttlIndex === false ? Promise.resolve() : createTtlIndex(sessions);
+    return indexed.catch((error: unknown) => {
       indexed = undefined; // unreachable server: try again on the next call
       throw error;
     });
+  };
 
   /** Checks the key before anything reaches the server, so user input never shapes a query. */
   async function run<T>(key: string | null, work: () => Promise<T>): Promise<T> {
@@ -201,10 +203,11 @@ export function mongodbStore(options: MongodbOptions): SessionStore {
  */
 async function createTtlIndex(sessions: Collection<SessionDocument>): Promise<void> {
   try {
-    await sessions.createIndex({ expiresAt: 1 }, { name: 'expiresAt_ttl', expireAfterSeconds: 0 });
+    // Index options only; no command options (undefined), as the driver's current overload takes them.
+    await sessions.createIndex({ expiresAt: 1 }, { name: 'expiresAt_ttl', expireAfterSeconds: 0 }, undefined);
   } catch (error) {
     if (!(error instanceof MongoServerError)) throw error;
-    await sessions.createIndex({ expiresAt: 1 }, { name: 'expiresAt' }).catch((again: unknown) => {
+    await sessions.createIndex({ expiresAt: 1 }, { name: 'expiresAt' }, undefined).catch((again: unknown) => {
       if (!(again instanceof MongoServerError)) throw again;
     });
   }

@@ -60,6 +60,10 @@ export interface MysqlOptions {
 }
 
 const KEY = /^[0-9a-f]{64}$/;
+
+/** A session's row as the get query reads it; BIGINT comes as a number or a string, per the driver's settings. */
+type SessionRow = Record<'data' | 'ip' | 'user_agent', string> &
+  Record<'version' | 'created_at' | 'issued_at' | 'expires_at' | 'max_age', number | string>;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const PARAMETERS = [
   'table',
@@ -122,7 +126,7 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
   // A pooled connection that dies while idle (server restart, network cut) is dropped by the
   // pool and the next query opens a new one; this listener only keeps Node from treating the
   // connection's 'error' event as an uncaught exception.
-  pool.pool.on('connection', (connection) => connection.on('error', () => {}));
+  pool.pool.on('connection', (connection) => connection.on('error', () => undefined));
 
   let ready: Promise<unknown> | undefined;
   const ensureTable = () =>
@@ -137,7 +141,7 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
    * Runs one parameterized statement and maps driver errors. `key` (null for the sweep) is
    * checked first, so nothing but a 64-hex key ever reaches a query.
    */
-  async function run(key: string | null, sql: string, values: Array<string | number>): Promise<QueryResult> {
+  async function run(key: string | null, sql: string, values: (string | number)[]): Promise<QueryResult> {
     if (key !== null && !(typeof key === 'string' && KEY.test(key))) {
       throw new SessionStoreError('mysql', 'failed', 'refused a key that is not 64 lowercase hex characters');
     }
@@ -157,10 +161,10 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
   // The driver types a result by the statement's kind, which it cannot see in the SQL text: a
   // SELECT gives rows, anything else a header. (Casts rather than type arguments on the calls,
   // which the JavaScript form of this file could not express.)
-  async function select(key: string, sql: string, values: Array<string | number>): Promise<RowDataPacket[]> {
+  async function select(key: string, sql: string, values: (string | number)[]): Promise<RowDataPacket[]> {
     return (await run(key, sql, values)) as RowDataPacket[];
   }
-  async function change(key: string | null, sql: string, values: Array<string | number>): Promise<ResultSetHeader> {
+  async function change(key: string | null, sql: string, values: (string | number)[]): Promise<ResultSetHeader> {
     return (await run(key, sql, values)) as ResultSetHeader;
   }
 
@@ -195,7 +199,7 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
         `SELECT data, version, created_at, issued_at, expires_at, max_age, ip, user_agent FROM \`${table}\` WHERE id = ? AND expires_at > ?`,
         [key, Date.now()],
       );
-      const row = rows[0];
+      const row = rows[0] as SessionRow | undefined;
       if (!row) return undefined;
       return {
         data: row.data,
@@ -239,7 +243,9 @@ export function mysqlStore(options: MysqlOptions): SessionStore {
       const now = Date.now();
       let removed = 0;
       for (;;) {
-        const result = await change(null, `DELETE FROM \`${table}\` WHERE expires_at <= ? LIMIT ${batchSize}`, [now]);
+        const result = await change(null, `DELETE FROM \`${table}\` WHERE expires_at <= ? LIMIT ${String(batchSize)}`, [
+          now,
+        ]);
         removed += result.affectedRows;
         if (result.affectedRows < batchSize) return removed;
       }

@@ -69,6 +69,11 @@ export interface PostgresOptions {
 }
 
 const KEY = /^[0-9a-f]{64}$/;
+/** A session's row as the get query reads it: bigint columns arrive as strings too. */
+type SessionRow = Record<
+  'data' | 'version' | 'created_at' | 'issued_at' | 'expires_at' | 'max_age' | 'ip' | 'user_agent',
+  string
+>;
 // 52 at most, so the index name `<table>_expires_at` stays within PostgreSQL's 63 characters.
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,51}$/;
 const PARAMETERS = [
@@ -134,7 +139,7 @@ export function postgresStore(options: PostgresOptions): SessionStore {
   // A pooled connection that dies while idle (server restart, network cut) is dropped by the
   // pool and the next query opens a new one; this listener only keeps Node from treating the
   // pool's 'error' event as an uncaught exception.
-  pool.on('error', () => {});
+  pool.on('error', () => undefined);
 
   let ready: Promise<unknown> | undefined;
   const ensureTable = () =>
@@ -158,7 +163,7 @@ export function postgresStore(options: PostgresOptions): SessionStore {
     r.ip,
     r.userAgent,
   ];
-  const placeholders = (from: number) => columns.map((_, i) => `$${from + i}`).join(', ');
+  const placeholders = (from: number) => columns.map((_, i) => `$${String(from + i)}`).join(', ');
   const statements = {
     get: `SELECT ${columns.join(', ')} FROM "${table}" WHERE id = $1 AND expires_at > $2`,
     // Insert, or take over the row only where the stored one has expired. PostgreSQL runs the
@@ -181,7 +186,7 @@ export function postgresStore(options: PostgresOptions): SessionStore {
     // key: as a join, the planner may choose to scan the whole table for every batch.
     sweep:
       `DELETE FROM "${table}" WHERE id = ANY(ARRAY(SELECT id FROM "${table}" WHERE expires_at <= $1 ` +
-      `ORDER BY expires_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED))`,
+      `ORDER BY expires_at LIMIT ${String(batchSize)} FOR UPDATE SKIP LOCKED))`,
   };
 
   /**
@@ -189,7 +194,7 @@ export function postgresStore(options: PostgresOptions): SessionStore {
    * nothing but a 64-hex key ever reaches a query. A prepared statement is parsed and planned
    * once per connection rather than on every call.
    */
-  async function run(key: string | null, statement: keyof typeof statements, values: Array<string | number>) {
+  async function run(key: string | null, statement: keyof typeof statements, values: (string | number)[]) {
     if (key !== null && !(typeof key === 'string' && KEY.test(key))) {
       throw new SessionStoreError('postgres', 'failed', 'refused a key that is not 64 lowercase hex characters');
     }
@@ -201,7 +206,7 @@ export function postgresStore(options: PostgresOptions): SessionStore {
       throw storeError(error);
     }
   }
-  const changed = async (key: string, statement: 'create' | 'update' | 'touch', values: Array<string | number>) =>
+  const changed = async (key: string, statement: 'create' | 'update' | 'touch', values: (string | number)[]) =>
     ((await run(key, statement, values)).rowCount ?? 0) > 0;
 
   return {
@@ -209,7 +214,8 @@ export function postgresStore(options: PostgresOptions): SessionStore {
 
     async get(key) {
       const { rows } = await run(key, 'get', [key, Date.now()]);
-      const row = rows[0];
+      const found: unknown = rows[0];
+      const row = found as SessionRow | undefined;
       if (!row) return undefined;
       // bigint columns arrive as strings (they may exceed a JavaScript number; ours never do).
       return {
@@ -261,7 +267,7 @@ export function postgresStore(options: PostgresOptions): SessionStore {
  * user, an unknown database or table, a certificate that does not verify: retrying will not help,
  * so these are `misconfigured`, told apart from an outage (`unavailable`).
  */
-const KINDS: Array<[StoreErrorCode, string]> = [
+const KINDS: [StoreErrorCode, string][] = [
   ['misconfigured', '28 3D000 3F000 42P01 42703 42501 ERR_TLS_CERT_ALTNAME_INVALID CERT_HAS_EXPIRED'],
   ['misconfigured', 'DEPTH_ZERO_SELF_SIGNED_CERT SELF_SIGNED_CERT_IN_CHAIN UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
   ['unavailable', '08 57P01 57P02 57P03 53300 ECONNREFUSED ECONNRESET ENOTFOUND EAI_AGAIN EHOSTUNREACH EPIPE'],
@@ -287,7 +293,7 @@ function kindOf(error: { code?: unknown; message?: unknown } | null): StoreError
   if (known) return known;
   // pg's own errors carry no code: TLS refused by the server, one of its timeouts, a lost connection.
   const message = String(error?.message);
-  if (/does not support SSL/.test(message)) return 'misconfigured';
+  if (message.includes('does not support SSL')) return 'misconfigured';
   if (/timeout/i.test(message)) return 'timeout';
   if (/^Connection terminated|not queryable/.test(message)) return 'unavailable';
   return 'failed';

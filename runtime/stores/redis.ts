@@ -22,9 +22,9 @@
  */
 import { Cluster, Redis } from 'ioredis';
 import { SessionConfigError, SessionStoreError, type StoreErrorCode } from '../core/errors.js';
-import { decodeRecord, encodeRecord } from './_record.js';
-import { checkUrlParams } from '../core/url-params.js';
 import type { SessionStore } from '../core/store.js';
+import { checkUrlParams } from '../core/url-params.js';
+import { decodeRecord, encodeRecord } from './_record.js';
 
 export interface RedisOptions {
   /**
@@ -155,22 +155,30 @@ export function redisStore(options: RedisOptions = {}): SessionStore {
         });
       });
     return new Promise<T>((resolve, reject) => {
-      const fail = (code: StoreErrorCode, detail: string, cause: unknown) =>
+      const fail = (code: StoreErrorCode, detail: string, cause: unknown) => {
         reject(new SessionStoreError('redis', code, `${operation} failed: ${detail}`, { cause }));
-      if (closed) return fail('failed', 'the store is closed', undefined);
+      };
+      if (closed) {
+        fail('failed', 'the store is closed', undefined);
+        return;
+      }
       const timer = setTimeout(() => {
         // Not connected: an outage, unless the server turned us away (a wrong password, say).
         if (waiting.delete(start)) {
           const code =
             lastError === undefined || codeOf(lastError) !== 'misconfigured' ? 'unavailable' : 'misconfigured';
-          fail(code, `not connected within ${timeout} ms: ${describe(lastError)}`, lastError);
-        } else fail('timeout', `no reply within ${timeout} ms`, undefined);
+          fail(code, `not connected within ${String(timeout)} ms: ${describe(lastError)}`, lastError);
+        } else fail('timeout', `no reply within ${String(timeout)} ms`, undefined);
       }, timeout);
       function start() {
         waiting.delete(start);
         run()
-          .then(resolve, (error: unknown) => fail(codeOf(error), describe(error), error))
-          .finally(() => clearTimeout(timer));
+          .then(resolve, (error: unknown) => {
+            fail(codeOf(error), describe(error), error);
+          })
+          .finally(() => {
+            clearTimeout(timer);
+          });
       }
       if (client.status === 'ready') start();
       else waiting.add(start);
@@ -215,13 +223,16 @@ export function redisStore(options: RedisOptions = {}): SessionStore {
       }),
 
     // Redis removes expired keys itself; a KEYS or SCAN sweep would only cost the server.
-    deleteExpired: async () => undefined,
+    deleteExpired: () => Promise.resolve(undefined),
 
     async close() {
       closed = true;
       // QUIT lets replies in flight arrive (bounded by commandTimeout); disconnect then stops
       // any reconnection timer.
-      if (client.status === 'ready') await client.quit().catch(() => {});
+      if (client.status === 'ready')
+        await client.quit().catch(() => {
+          // a failed QUIT changes nothing: the disconnect below ends the connection anyway
+        });
       client.disconnect();
     },
   };
@@ -232,7 +243,7 @@ type Topology = 'single' | 'cluster' | 'sentinel';
 /** The URL, and the nodes to connect to (cluster and sentinel URLs list several, comma-separated). */
 function parseUrl(raw: string): {
   url: URL;
-  nodes: Array<{ host: string; port: number }>;
+  nodes: { host: string; port: number }[];
   topology: Topology;
   tls: boolean;
 } {
@@ -253,7 +264,7 @@ function parseUrl(raw: string): {
   const defaultPort = topology === 'sentinel' ? 26379 : 6379;
   try {
     // `new URL` takes one host, so the first stands in while it reads credentials, path and query.
-    const url = new URL(`${scheme}://${authority.slice(0, at + 1)}${hosts[0]}${rest}`);
+    const url = new URL(`${scheme}://${authority.slice(0, at + 1)}${hosts.at(0) ?? ''}${rest}`);
     const nodes = hosts.map((host) => {
       const node = new URL(`redis://${host}`);
       return { host: node.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(node.port || defaultPort) };
@@ -294,7 +305,7 @@ function parsePath(pathname: string, topology: Topology): { db: number; masterNa
  * for its writes to be refused; a write refused meanwhile (READONLY) reconnects too.
  */
 function sentinelOptions(
-  sentinels: Array<{ host: string; port: number }>,
+  sentinels: { host: string; port: number }[],
   name: string,
   url: URL,
   timeout: number,
@@ -329,5 +340,6 @@ function codeOf(error: unknown): StoreErrorCode {
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error ?? 'no connection yet');
+  const detail: unknown = error ?? 'no connection yet';
+  return error instanceof Error ? error.message : String(detail);
 }

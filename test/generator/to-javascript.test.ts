@@ -43,20 +43,58 @@ describe('toJsDoc', () => {
     expect(text).not.toMatch(/: string|<T|readonly /);
   });
 
-  it('moves module augmentations into a declaration file the JavaScript references', () => {
+  it('moves module augmentations into a declaration file the JavaScript imports', () => {
     const { text, declarations } = convert(
       [
+        "import type { DefaultContext } from 'koa';",
         "import type { Session } from './session.js';",
         "declare module 'koa' {",
         '  interface DefaultContext { session: Session }',
         '}',
+        'declare global {',
+        '  // eslint-disable-next-line @typescript-eslint/no-namespace -- a reason',
+        '  namespace Express { interface Request { session: Session } }',
+        '}',
         'export const x = 1;',
       ].join('\n'),
     );
-    expect(text).toMatch(/^\/\/\/ <reference path="\.\/x\.types\.d\.ts" \/>\n/);
+    // A type-only import of nothing: the file joins the program, and no name is left unused.
+    expect(text).toMatch(/^\/\*\* @import \{\} from '\.\/x\.types\.js' \*\/\n/);
     expect(text).not.toContain('declare module');
     expect(declarations).toContain("import type { Session } from './session.js';");
+    // The interface it augments is only named there, not used: importing it would be unused.
+    expect(declarations).not.toContain('DefaultContext }');
     expect(declarations).toContain("declare module 'koa' {");
+    // Namespaces are allowed in declaration files: the source's lint directive would be unused.
+    expect(declarations).not.toContain('eslint-disable');
+    expect(declarations).toContain('namespace Express');
+  });
+
+  it('puts the type imports together before the first import, so none is left to lead the code after them', () => {
+    const { text } = convert(
+      [
+        '/** The file. */',
+        "import type { A } from './a.js';",
+        "import { c, type C } from './c.js';",
+        "import { d } from './d.js';",
+        "import type { E } from './e.js';",
+        '',
+        'export const x: A | C | E = c ?? d;',
+      ].join('\n'),
+    );
+    expect(text).toBe(
+      [
+        '/** The file. */',
+        "/** @import { A } from './a.js' */",
+        "/** @import { C } from './c.js' */",
+        "/** @import { E } from './e.js' */",
+        "import { c } from './c.js';",
+        "import { d } from './d.js';",
+        '',
+        '/** @type {A | C | E} */',
+        'export const x = c ?? d;',
+      ].join('\n'),
+    );
   });
 
   it('keeps a file of types alone a module', () => {
