@@ -158,7 +158,7 @@ export const stores: readonly StoreEntry[] = [
     name: 'redis',
     title: 'Redis (also Redis Cluster and Sentinel)',
     file: 'stores/redis.ts',
-    helpers: ['stores/_record.ts'],
+    helpers: ['stores/_record.ts', 'stores/_redis-url.ts'],
     schemes: ['redis:', 'rediss:', 'redis+cluster:', 'rediss+cluster:', 'redis+sentinel:'],
     factory: 'redisStore',
     defaultUrl: 'redis://127.0.0.1:6379',

@@ -4,7 +4,8 @@
  * clock is passed in), so each rule can be read, and tested, on its own.
  */
 import { SessionUsageError } from './errors.js';
-import type { RequestInfo, SessionState } from './session.js';
+import type { RequestInfo } from './session.js';
+import type { SessionState } from './session-state.js';
 import type { SessionRecord } from './store.js';
 
 /** The timing settings the rules read (see ./options.ts; `undefined` means off). */
@@ -103,6 +104,21 @@ export interface RecordFields {
   issuedAt: number;
   maxAge: number;
   request: RequestInfo;
+}
+
+/**
+ * The fields of a record a request writes on top of `base`, the stored one: `base`'s identity
+ * and age, the request's client and lifetime (a refresh({ maxAge }) overrides the stored one).
+ */
+export function fieldsOnTop(state: SessionState, base: SessionRecord, data: string): RecordFields {
+  return {
+    data,
+    version: base.version + 1,
+    createdAt: base.createdAt,
+    issuedAt: base.issuedAt,
+    maxAge: state.maxAge ?? base.maxAge,
+    request: state.request,
+  };
 }
 
 /** A record to store, expiring `maxAge` after `now`, with the request's address and User-Agent. */

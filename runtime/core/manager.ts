@@ -26,7 +26,8 @@ import { SessionStoreError } from './errors.js';
 import { guardedStore } from './guarded-store.js';
 import { type Identity, readIdentity } from './id.js';
 import { type ResolvedOptions, resolveOptions, type SessionOptions } from './options.js';
-import { type RequestInfo, Session, type SessionState, sessionState } from './session.js';
+import { type RequestInfo, Session, sessionState } from './session.js';
+import { newState, type SessionState } from './session-state.js';
 import { isSessionUser, newHandle, type SessionUser, type UserSession } from './users.js';
 import { type Job, type Located, sessionWrites } from './writes.js';
 
@@ -270,28 +271,5 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     revokeAll: (userId, options) => users.revokeAll(userId, handleOf(options?.except)),
     deleteExpired: () => store.deleteExpired(),
     close: () => store.close(),
-  };
-}
-
-/** The state of a session as loaded: a new visitor's until accept() fills in the record. */
-function newState(request: RequestInfo, cookieSent: boolean): SessionState {
-  return {
-    identity: undefined,
-    key: undefined,
-    record: undefined,
-    loadedText: '{}',
-    request,
-    cookieSent,
-    invalidated: false,
-    rotate: false,
-    refreshed: false,
-    maxAge: undefined,
-    committed: false,
-    sealed: undefined,
-    degraded: false,
-    updates: [],
-    flashes: new Map(),
-    takeStoredFlash: undefined,
-    login: undefined,
   };
 }

@@ -1,8 +1,7 @@
 import { FLASH_KEY, isForbiddenKey, type SessionValues, type Update, USER_KEY } from './data.js';
 import { type Duration, parseDuration } from './duration.js';
-import { SessionDataError, SessionUsageError, type SessionUsageErrorCode } from './errors.js';
-import type { Identity } from './id.js';
-import type { SessionRecord } from './store.js';
+import { SessionDataError, SessionUsageError } from './errors.js';
+import type { SessionState } from './session-state.js';
 
 /** What the framework glue tells the core about a request. */
 export interface RequestInfo {
@@ -44,49 +43,7 @@ export interface RefreshOptions {
   rotate?: boolean;
 }
 
-/** What the manager needs to know about a session at commit. Not part of the public API. */
-export interface SessionState {
-  /** The id the client presented and we accepted; undefined for a new visitor. */
-  identity: Identity | undefined;
-  /**
-   * The store key holding the data: the id's own key, or during a rotation grace window the
-   * successor's key that the old id forwards to. Undefined for a new visitor.
-   */
-  key: string | undefined;
-  /** The record as loaded, for conditional writes; undefined for a new visitor. */
-  record: SessionRecord | undefined;
-  /** The data JSON as loaded ("{}" for a new visitor): the baseline of change detection. */
-  loadedText: string;
-  /** The request the session was loaded for (cookie, address, HTTPS), needed again at commit. */
-  request: RequestInfo;
-  /** Whether the request carried a cookie of our name (a logout then clears it, even for a new visitor). */
-  cookieSent: boolean;
-  invalidated: boolean;
-  rotate: boolean;
-  /** Set by refresh(): forces a write and may carry a new idle lifetime. */
-  refreshed: boolean;
-  maxAge: number | undefined;
-  committed: boolean;
-  /**
-   * Set once the session can no longer be saved: its commit has started (the response is on its
-   * way), or the request lies outside cookie.path. Any change then throws instead of being lost.
-   */
-  sealed: SessionUsageErrorCode | undefined;
-  /** Loaded while the store was failing, under onStoreError "continue": never saved. */
-  degraded: boolean;
-  /** The update() calls still to apply at save, in order (see update). */
-  updates: Update[];
-  /** Flash messages this request added, by flash key, still to append at save (see flash). */
-  flashes: Map<string, unknown[]>;
-  /**
-   * Takes a flash key's messages from the stored session at once (set by the manager for a
-   * stored session): resolves exactly the messages this call removed.
-   */
-  takeStoredFlash: ((key: string) => Promise<unknown[]>) | undefined;
-  /** Set by login(): the user this request logs in, and when. */
-  login: { userId: string; at: number } | undefined;
-}
-
+/** Where a Session keeps its SessionState (./session-state.ts), out of the app's way. */
 export const sessionState = Symbol('session.state');
 
 /**

@@ -4,7 +4,7 @@
  */
 
 import { BoundedMap } from './bounded-map.js';
-import { buildRecord, type CommitStep } from './commit-plan.js';
+import { buildRecord, type CommitStep, fieldsOnTop } from './commit-plan.js';
 import type { Queued } from './commit-queue.js';
 import { clearCookie, serializeCookie } from './cookie.js';
 import { type Contribution, checkStorable, forwardingData, forwardingTarget, mergeOnto } from './data.js';
@@ -12,7 +12,7 @@ import { SessionDataError, SessionStoreError } from './errors.js';
 import { flashTaker } from './flash.js';
 import { type Identity, newIdentity } from './id.js';
 import type { ResolvedOptions } from './options.js';
-import type { SessionState } from './session.js';
+import type { SessionState } from './session-state.js';
 import type { SessionRecord, SessionStore } from './store.js';
 import { isSessionUser, type SessionUser, userSessions } from './users.js';
 
@@ -60,7 +60,7 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions) {
     // A request whose own data could never be stored fails alone, before it joins the others.
     const writers = group.filter((entry) => {
       try {
-        checkData(entry.job.contribution.text);
+        checkStorable(entry.job.contribution.text, config.maxSize);
         return true;
       } catch (error) {
         entry.reject(error);
@@ -81,8 +81,8 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions) {
           base.data,
           writers.map(({ job }) => job.contribution),
         );
-        checkData(data);
-        return buildRecord({ ...fieldsFor(last, base, data), maxAge: maxAge ?? base.maxAge }, now, config);
+        checkStorable(data, config.maxSize);
+        return buildRecord({ ...fieldsOnTop(last.state, base, data), maxAge: maxAge ?? base.maxAge }, now, config);
       });
     } catch (error) {
       if (!(error instanceof SessionDataError) || writers.length === 1) throw error;
@@ -163,7 +163,11 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions) {
     if (!current) return undefined; // logged out meanwhile: stays dead
     const now = Date.now();
     const data = mergeOnto(current.record.data, [job.contribution]);
-    const record = buildRecord({ ...fieldsFor(job, current.record, data), version: 1, issuedAt: now }, now, config);
+    const record = buildRecord(
+      { ...fieldsOnTop(job.state, current.record, data), version: 1, issuedAt: now },
+      now,
+      config,
+    );
     const login = job.contribution.user;
     const cookie = await issue(record, now, job.secure, isSessionUser(login) ? login : undefined);
     await store.destroy(current.key);
@@ -188,7 +192,11 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions) {
     const now = Date.now();
     const fresh = newIdentity(config.secrets);
     const data = mergeOnto(current.record.data, [job.contribution]);
-    let moved = buildRecord({ ...fieldsFor(job, current.record, data), version: 1, issuedAt: now }, now, config);
+    let moved = buildRecord(
+      { ...fieldsOnTop(job.state, current.record, data), version: 1, issuedAt: now },
+      now,
+      config,
+    );
     await createRecord(fresh.key, moved);
     let copied = current.record;
     let declinedAt: Located | undefined;
@@ -226,23 +234,10 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions) {
     if (contribution.text === contribution.loadedText && !state.refreshed) return undefined;
     await writeOnFreshest(winner, (base) => {
       const data = mergeOnto(base.data, [contribution]);
-      checkData(data);
-      return buildRecord(fieldsFor(job, base, data), Date.now(), config);
+      checkStorable(data, config.maxSize);
+      return buildRecord(fieldsOnTop(job.state, base, data), Date.now(), config);
     });
     return undefined;
-  }
-
-  /** The fields of a record written for `job` on top of `base`: `base`'s identity and age, the job's client and lifetime. */
-  function fieldsFor(job: Job, base: SessionRecord, data: string) {
-    const maxAge = job.state.maxAge ?? base.maxAge;
-    return {
-      data,
-      version: base.version + 1,
-      createdAt: base.createdAt,
-      issuedAt: base.issuedAt,
-      maxAge,
-      request: job.state.request,
-    };
   }
 
   /**
@@ -268,7 +263,7 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions) {
   }
 
   async function createRecord(key: string, record: SessionRecord): Promise<void> {
-    checkData(record.data);
+    checkStorable(record.data, config.maxSize);
     // 256 random bits do not collide; a refusal here means the store is broken.
     if (!(await store.write(key, record, undefined)))
       throw new SessionStoreError(store.name, 'conflict', 'refused to create a session under a fresh id');
@@ -276,10 +271,6 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions) {
 
   function cookieFor(cookieValue: string, expiresAt: number, now: number, secure: boolean): string {
     return serializeCookie(config.cookie, cookieValue, expiresAt, now, secure);
-  }
-
-  function checkData(text: string): void {
-    checkStorable(text, config.maxSize);
   }
 
   const takeFlash = flashTaker(writeOnFreshest);
@@ -293,8 +284,6 @@ export function sessionWrites(store: SessionStore, config: ResolvedOptions) {
 
   return { locate, writeTogether, rotateNow, rotateWithGrace, takeFlash, forget, issue, cookieFor, users };
 }
-
-export type SessionWrites = ReturnType<typeof sessionWrites>;
 
 /**
  * A short random pause before retrying a write another request won, so processes that keep
