@@ -11,7 +11,7 @@
  *   file://                                a file in the OS temp directory
  *   file:///path?fsync=true                flush each write to disk
  */
-import { type FileHandle, open } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import { SessionConfigError, SessionStoreError } from '../core/errors.js';
 import { KeyedQueue } from '../core/keyed-queue.js';
@@ -38,27 +38,24 @@ export function fileStore(options: FileOptions = {}): SessionStore {
   const fsync = options.fsync ?? booleanParam('file', new URL(url), 'fsync', false);
   const queue = new KeyedQueue();
   const ensureFolder = folderMaker('file', nodePath.dirname(path));
-  /** The parsed file, reused while the file on disk is unchanged (same inode, size and mtime). */
-  let cache: { signature: string; sessions: Map<string, string> } | undefined;
+  /** The parsed file, reused while its text is unchanged. */
+  let cache: { text: string; sessions: Map<string, string> } | undefined;
 
   async function readAll(): Promise<Map<string, string>> {
-    let handle: FileHandle;
+    let text: string;
     try {
-      handle = await open(path, 'r');
+      text = await readFile(path, 'utf8');
     } catch (error) {
       if (isCode(error, 'ENOENT')) return new Map();
       throw error;
     }
-    try {
-      const info = await handle.stat();
-      const signature = `${String(info.ino)}:${String(info.size)}:${String(info.mtimeMs)}`;
-      if (cache?.signature === signature) return cache.sessions;
-      const sessions = parseFile(await handle.readFile('utf8'));
-      cache = { signature, sessions };
-      return sessions;
-    } finally {
-      await handle.close();
-    }
+    // Compared by content, not by inode, size and modification time: a busy file system gives the
+    // next replacement the inode of the file just replaced and stamps times coarsely, so a file
+    // rewritten by another process can look unchanged, and a write on a stale copy loses sessions.
+    if (cache?.text === text) return cache.sessions;
+    const sessions = parseFile(text);
+    cache = { text, sessions };
+    return sessions;
   }
 
   function parseFile(text: string): Map<string, string> {
