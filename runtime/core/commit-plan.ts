@@ -77,14 +77,14 @@ function tooLate(message: string): SessionUsageError {
   return new SessionUsageError('already-saved', message);
 }
 
-/** Whether the id is old enough to be replaced (the original module's periodic regeneration). */
+/** Whether the id is old enough to be replaced by the periodic regeneration (`regenerateEvery`). */
 export function dueForRegeneration(record: SessionRecord, now: number, timing: Timing): boolean {
   return timing.regenerateEvery !== undefined && now - record.issuedAt >= timing.regenerateEvery;
 }
 
 /**
- * The rolling expiry: `maxAge` from now, but never past the absolute cap counted from creation.
- * (Lucia calls this the inactivity timeout; the original module, the session age.)
+ * The rolling expiry: `maxAge` from now, so an active session lives on and an idle one ends, but
+ * never past the absolute cap counted from creation.
  */
 export function expiryFrom(now: number, maxAge: number, createdAt: number, timing: Timing): number {
   const idle = now + maxAge;
@@ -135,7 +135,7 @@ export function buildRecord(fields: RecordFields, now: number, timing: Timing): 
   };
 }
 
-/** The original module trimmed the User-Agent to fit its column; 255 characters is plenty. */
+/** The User-Agent is kept to 255 characters: enough to tell clients apart, and it fits a database column. */
 export function trimUserAgent(userAgent: string | undefined): string {
   return (userAgent ?? '').slice(0, 255);
 }

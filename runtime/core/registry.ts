@@ -2,8 +2,8 @@ import { SessionConfigError } from './errors.js';
 import type { SessionStore, StoreFactories } from './store.js';
 
 /**
- * Builds the store named by a URL, choosing the backend by its scheme, as the original module's
- * `session_storage` setting did: `memory://`, `dir:///var/lib/app/sessions`, `redis://host:6379`.
+ * Builds the store named by a URL, choosing the backend by its scheme: `memory://`,
+ * `dir:///var/lib/app/sessions`, `redis://host:6379`.
  * The factories are the stores your app vendored; see the `stores` object in ../index.ts.
  */
 export function storeFromUrl(url: string, factories: StoreFactories): SessionStore {

@@ -104,7 +104,7 @@ export class Session<Data extends SessionData = SessionData> {
   /**
    * Sets a key. `undefined` removes it, as JSON would. Throws SessionDataError (400) for a key
    * that could pollute prototypes or a value JSON cannot carry, and SessionUsageError once the
-   * session can no longer be saved (see `sealed` above).
+   * session can no longer be saved (see `sealed` in ./session-state.ts).
    */
   set<K extends keyof Data & string>(key: K, value: Data[K]): this {
     this.#assertChangeable();

@@ -15,7 +15,7 @@ import { checkUrlParams } from '../core/url-params.js';
  * The path a `file:` or `dir:` URL names. `dir:///var/lib/app/sessions` is absolute;
  * `dir:.sessions` is relative to the app's root (the nearest folder holding a package.json, from
  * the working directory up), so starting the app from one of its subfolders finds the same
- * sessions; a bare `dir://` means a folder in the OS temp directory, as the original module did.
+ * sessions; a bare `dir://` means a folder in the OS temp directory.
  * The temp name includes a hash of the working directory so two apps on one machine do not share
  * sessions.
  *

@@ -6,8 +6,8 @@ import type { SessionRecord } from '../core/store.js';
  * writing never re-encodes the data and reading parses the header alone. JSON.stringify never
  * emits a raw newline, so the first newline always ends the header.
  *
- * JSON, never a code-executing format: the original module used pickle, which runs whatever a
- * tampered store hands it.
+ * JSON, never a code-executing format such as Python's pickle, which runs whatever a tampered
+ * store hands it.
  */
 const FORMAT = 1;
 

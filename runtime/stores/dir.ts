@@ -1,6 +1,6 @@
 /**
- * Directory store: one file per session, `<key>.session`, as the original module's DirSession
- * (which named files by the raw id; we use the SHA-256 key, so the folder holds no live id).
+ * Directory store: one file per session, `<key>.session`, named by the SHA-256 store key rather
+ * than the id, so the folder holds no live session id.
  * Every operation touches one file, so its cost does not grow with the number of sessions.
  *
  *   dir:///var/lib/my-app/sessions   absolute folder

@@ -1,5 +1,5 @@
 /**
- * Single-file store: every session in one JSON file, as the original module's FileSession.
+ * Single-file store: every session in one JSON file.
  * Each write rewrites the whole file, so cost grows with the number of sessions: fine for small
  * apps and development; use `dir:` beyond a few thousand sessions.
  *

@@ -44,9 +44,8 @@ export const MEMCACHED_MAX_RELATIVE_SECONDS = 30 * 24 * 60 * 60;
 
 /**
  * The expiry memcached needs for an item that dies at `expiresAt` (epoch ms): seconds from now
- * up to 30 days, the absolute Unix time beyond, as memcached reads any larger number as a date
- * (the original module sent relative seconds for long sessions, which memcached took for a date
- * in 1970, so they expired at once). memcached's clock ticks once a second, so a relative
+ * up to 30 days, the absolute Unix time beyond: memcached reads any larger number as a date, so
+ * relative seconds for a long session would name a day in 1970 and the item would expire at once. memcached's clock ticks once a second, so a relative
  * expiry can end up to a second early: one second more keeps the item until `expiresAt`, and
  * the record's own expiresAt hides it on time. Never 0, which means "never expire".
  */
