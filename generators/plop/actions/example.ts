@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { CustomActionConfig } from 'node-plop';
-import { generatorVersion, runtimePath } from '../../paths.js';
-import { vendorSource } from '../../transforms/index.js';
+import { runtimePath } from '../../paths.js';
 import { wireExample } from '../../transforms/wire-example.js';
-import { outputKind } from '../templates.js';
-import { planGenerated, type ActionData } from './context.js';
+import type { ActionData } from './context.js';
+import { planVendored } from './vendor.js';
 
 /**
  * Vendors the framework's example server (runtime/examples/) to the file `--example` named: wired
@@ -19,16 +18,5 @@ export async function exampleAction(data: ActionData, config: CustomActionConfig
     dir: data.dir,
     glue: exportName,
   });
-  const context = {
-    root: data.target.root,
-    version: generatorVersion,
-    importSuffix: data.target.importSuffix,
-    output: outputKind(data.language, data.target),
-  };
-  const changes: string[] = [];
-  for (const file of await vendorSource(context, `runtime/${source}`, wired, target)) {
-    const planned = await planGenerated(data, file.path, file.text);
-    changes.push(`${planned.change} ${file.path}`);
-  }
-  return changes.join(', ');
+  return planVendored(data, source, wired, target);
 }

@@ -11,7 +11,11 @@ import { planGenerated, type ActionData } from './context.js';
  */
 export async function vendorAction(data: ActionData, config: CustomActionConfig<string>): Promise<string> {
   const source = String(config['source']);
-  const text = readFileSync(runtimePath(source), 'utf8');
+  return planVendored(data, source, readFileSync(runtimePath(source), 'utf8'), `${data.dir}/${source}`);
+}
+
+/** Plans `text`, from runtime/`source`, as the app's `target`: the transforms, then reconciled. */
+export async function planVendored(data: ActionData, source: string, text: string, target: string): Promise<string> {
   const context = {
     root: data.target.root,
     version: generatorVersion,
@@ -19,7 +23,7 @@ export async function vendorAction(data: ActionData, config: CustomActionConfig<
     output: outputKind(data.language, data.target),
   };
   const changes: string[] = [];
-  for (const file of await vendorSource(context, `runtime/${source}`, text, `${data.dir}/${source}`)) {
+  for (const file of await vendorSource(context, `runtime/${source}`, text, target)) {
     const planned = await planGenerated(data, file.path, file.text);
     changes.push(`${planned.change} ${file.path}`);
   }
