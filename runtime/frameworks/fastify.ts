@@ -26,24 +26,32 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Where the glue keeps a request's session. Fastify declares the slot on every request up front
+ * (decorateRequest), so setting it does not change the request's shape.
+ */
+const SESSION = Symbol('session');
+type WithSlot = FastifyRequest & { [SESSION]: Session | null };
+
 export function fastifySession(manager: SessionManager): FastifyPluginAsync {
-  const sessions = new WeakMap<FastifyRequest, Session>();
   // A promise, which a refusal while it registers (a second registration) rejects: that fails
   // app.ready() and app.listen() instead of being thrown out of Fastify's boot.
   const plugin: FastifyPluginAsync = (fastify) =>
     new Promise((resolve) => {
       // A getter only: assigning request.session throws instead of unhooking the save. Fastify
       // refuses a second registration of the same decorator, so the plugin cannot run twice.
+      fastify.decorateRequest(SESSION, null);
       fastify.decorateRequest('session', {
         getter(this: FastifyRequest) {
-          // Undefined, whatever the type says, in an app's onRequest hook that runs before ours.
-          return sessions.get(this) as unknown as Session;
+          // Null, whatever the type says, in an app's onRequest hook that runs before ours.
+          return (this as WithSlot)[SESSION] as unknown as Session;
         },
       });
 
       // onRequest, the first hook: later hooks (auth checks in preHandler) can read the session.
       // A rejection here is Fastify's error path, so a store failure answers 503.
-      fastify.addHook('onRequest', async (request) => {
+      fastify.addHook('onRequest', async (req) => {
+        const request = req as WithSlot;
         const session = await manager.load({
           cookieHeader: request.headers.cookie,
           path: request.url,
@@ -52,14 +60,14 @@ export function fastifySession(manager: SessionManager): FastifyPluginAsync {
           userAgent: request.headers['user-agent'],
           https: request.protocol === 'https',
         });
-        sessions.set(request, session);
+        request[SESSION] = session;
       });
 
       // onSend runs before the headers go out, for handler replies and error replies alike. If the
       // commit throws, Fastify sends the error reply instead, which runs onSend once more: commit
       // runs once per session, so that second call resolves undefined and returns at once.
-      fastify.addHook('onSend', async (request, reply, payload) => {
-        const session = sessions.get(request);
+      fastify.addHook('onSend', async (req, reply, payload) => {
+        const session = (req as WithSlot)[SESSION];
         if (session) {
           const cookie = await manager.commit(session);
           // reply.header appends Set-Cookie to the cookies the app set, rather than replacing them.
@@ -70,8 +78,8 @@ export function fastifySession(manager: SessionManager): FastifyPluginAsync {
 
       // A reply that never passed onSend (written to reply.raw, hijacked) is saved here, after
       // the fact. Nothing can answer an error any more, so it is logged.
-      fastify.addHook('onResponse', async (request) => {
-        const session = sessions.get(request);
+      fastify.addHook('onResponse', async (req) => {
+        const session = (req as WithSlot)[SESSION];
         if (!session) return;
         try {
           await manager.commit(session, { cookie: false });

@@ -48,10 +48,12 @@ export interface NodeSessions {
   sendError(res: ServerResponse, error: unknown): void;
 }
 
+/** Where a request keeps its session once loading has begun, so a second load returns the same one. */
+const LOADED = Symbol('session');
+
 export function nodeSession(manager: SessionManager, options: NodeSessionOptions = {}): NodeSessions {
   const trustProxy = options.trustProxy ?? false;
   const { logger } = manager.options;
-  const loaded = new WeakMap<IncomingMessage, Promise<Session>>();
 
   function requestInfo(req: IncomingMessage): RequestInfo {
     const forwardedFor = trustProxy ? lastForwarded(req.headers['x-forwarded-for']) : undefined;
@@ -85,8 +87,9 @@ export function nodeSession(manager: SessionManager, options: NodeSessionOptions
       .end(JSON.stringify({ error: message }));
   }
 
-  function loadSession(req: IncomingMessage, res: ServerResponse): Promise<Session> {
-    const existing = loaded.get(req);
+  function loadSession(request: IncomingMessage, res: ServerResponse): Promise<Session> {
+    const req = request as IncomingMessage & { [LOADED]?: Promise<Session> };
+    const existing = req[LOADED];
     if (existing) return existing;
     const session = manager.load(requestInfo(req)).then((session) => {
       holdResponse(res, {
@@ -97,7 +100,7 @@ export function nodeSession(manager: SessionManager, options: NodeSessionOptions
       });
       return session;
     });
-    loaded.set(req, session);
+    req[LOADED] = session;
     return session;
   }
 
