@@ -51,18 +51,26 @@ export function signSessionId(sessionId: string, secret: string): string {
 
 /**
  * Returns the id inside a signed cookie value when any secret (current or retired) verifies it,
- * otherwise `undefined`. The comparison is constant-time so the signature cannot be found byte
- * by byte from response timings.
+ * otherwise `undefined`.
  */
 export function unsignSessionId(value: string, secrets: readonly string[]): string | undefined {
+  return verify(value, secrets)?.sessionId;
+}
+
+/**
+ * The id inside a signed cookie value and the index of the secret that verifies it (0 is the
+ * current one). The comparison is constant-time so the signature cannot be found byte by byte
+ * from response timings.
+ */
+function verify(value: string, secrets: readonly string[]): { sessionId: string; secretIndex: number } | undefined {
   const dot = value.length - SIGNATURE_LENGTH - 1;
   if (dot <= 0 || value.charCodeAt(dot) !== 46 /* . */) return undefined;
   const sessionId = value.slice(0, dot);
   if (!isSessionId(sessionId)) return undefined;
   const given = Buffer.from(value.slice(dot + 1));
-  for (const secret of secrets) {
+  for (const [secretIndex, secret] of secrets.entries()) {
     const expected = Buffer.from(hmac(sessionId, secret));
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return sessionId;
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return { sessionId, secretIndex };
   }
   return undefined;
 }
@@ -85,8 +93,14 @@ export interface Identity {
  * A value signed with a retired secret maps to a cookie value signed with the current one.
  */
 export function readIdentity(value: string, secrets: readonly string[]): Identity | undefined {
-  const id = secrets.length > 0 ? unsignSessionId(value, secrets) : isSessionId(value) ? value : undefined;
-  return id === undefined ? undefined : identityOf(id, secrets);
+  if (secrets.length === 0) return isSessionId(value) ? identityOf(value, secrets) : undefined;
+  const verified = verify(value, secrets);
+  if (verified === undefined) return undefined;
+  const { sessionId, secretIndex } = verified;
+  // Signed with the current secret, the value is already the cookie value: no second HMAC.
+  return secretIndex === 0
+    ? { id: sessionId, key: storeKey(sessionId), cookieValue: value }
+    : identityOf(sessionId, secrets);
 }
 
 /** A brand-new id and its identity. */
