@@ -12,42 +12,41 @@ import type { SessionStore } from './store.js';
 export function guardedStore(store: SessionStore, timeoutMs: number, logger: SessionLogger): SessionStore {
   const { name } = store;
   const health = new Health(name, logger);
+  /** Settles with the call's answer or, after `timeoutMs`, a timeout: whichever comes first. */
   function guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    let work: Promise<T>;
-    try {
-      work = run();
-    } catch (error) {
-      // A store that throws instead of rejecting (a bug in it, or a client's argument check).
-      work = Promise.reject(asStoreError(name, operation, error));
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(new SessionStoreError(name, 'timeout', `${operation} took longer than ${String(timeoutMs)} ms`));
-      }, timeoutMs);
-      timer.unref();
-    });
-    const answer = work.then(
-      (value) => {
-        health.succeeded();
-        return value;
-      },
-      (error: unknown) => {
-        throw asStoreError(name, operation, error);
-      },
-    );
-    // Whichever settles first counts; a call that answers after its deadline changes nothing.
-    return Promise.race([answer, deadline]).then(
-      (value) => {
-        clearTimeout(timer);
-        return value;
-      },
-      (error: unknown) => {
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: SessionStoreError) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
         health.failed(error);
-        throw error;
-      },
-    );
+        reject(error);
+      };
+      const timer = setTimeout(() => {
+        fail(new SessionStoreError(name, 'timeout', `${operation} took longer than ${String(timeoutMs)} ms`));
+      }, timeoutMs);
+      timer.unref();
+      let work: Promise<T>;
+      try {
+        work = run();
+      } catch (error) {
+        // A store that throws instead of rejecting (a bug in it, or a client's argument check).
+        work = Promise.reject(asStoreError(name, operation, error));
+      }
+      // An answer after the deadline changes nothing but the health: the store is alive.
+      work.then(
+        (value) => {
+          settled = true;
+          clearTimeout(timer);
+          health.succeeded();
+          resolve(value);
+        },
+        (error: unknown) => {
+          fail(asStoreError(name, operation, error));
+        },
+      );
+    });
   }
   return {
     name,
