@@ -1,7 +1,7 @@
 /**
  * A Map that keeps at most `limit` entries, dropping the one added longest ago. Used for the
- * caches that must not grow with the number of visitors (the latest writes, memcached's
- * CAS tokens), where losing an entry only costs the work the entry saved.
+ * caches that must not grow with the number of visitors (checked cookies, the latest writes,
+ * memcached's CAS tokens), where losing an entry only costs the work the entry saved.
  *
  * Setting a key that is present replaces its value in place and keeps its place in line.
  * Moving it to the newest end (delete, then set) would make this an LRU, but a JavaScript Map

@@ -15,9 +15,10 @@
  * What makes this cheap or safe lives in files of its own and can be skipped on a first read:
  * the per-session queue that saves a burst of parallel commits with one write
  * (./commit-queue.ts), and the store guard that turns a hanging or failing store into one typed
- * error (./guarded-store.ts).
+ * error (./guarded-store.ts). The cache of checked cookie values below is tuning only.
  */
 
+import { BoundedMap } from './bounded-map.js';
 import { buildRecord, expiryFrom, isLive, planCommit, trimIp, trimUserAgent } from './commit-plan.js';
 import { CommitQueue, type Queued } from './commit-queue.js';
 import { clearCookie, inCookiePath, readCookie } from './cookie.js';
@@ -83,6 +84,11 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     sessionWrites(store, config);
   const queue = new CommitQueue<Job, string | undefined>(saveBatch);
   let warnedInsecure = false;
+  // Cookie values that passed the signature check, with what they map to. A busy session sends
+  // the same cookie on every request, and checking it costs an HMAC and a SHA-256. Only values
+  // that passed are kept, so a forged one is checked afresh each time; bounded, so a flood of
+  // distinct cookies cannot grow it. Tuning only: the store still decides whether it is live.
+  const checkedCookies = new BoundedMap<string, Identity>(4_096);
 
   // ---- load -------------------------------------------------------------------------------
 
@@ -104,8 +110,9 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     const values = readCookie(request.cookieHeader, config.cookie.name);
     let candidates = 0;
     for (const value of values) {
-      const identity = readIdentity(value, config.secrets);
+      const identity = checkedCookies.get(value) ?? readIdentity(value, config.secrets);
       if (identity === undefined) continue;
+      checkedCookies.set(value, identity);
       if (++candidates > MAX_COOKIE_CANDIDATES) break;
       const located = await locate(identity.key);
       const session = located && (await accept(identity, located, request));
