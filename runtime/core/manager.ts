@@ -110,9 +110,12 @@ export function createSessionManager(options: SessionOptions): SessionManager {
     const values = readCookie(request.cookieHeader, config.cookie.name);
     let candidates = 0;
     for (const value of values) {
-      const identity = checkedCookies.get(value) ?? readIdentity(value, config.secrets);
-      if (identity === undefined) continue;
-      checkedCookies.set(value, identity);
+      let identity = checkedCookies.get(value);
+      if (identity === undefined) {
+        identity = readIdentity(value, config.secrets);
+        if (identity === undefined) continue;
+        checkedCookies.set(value, identity);
+      }
       if (++candidates > MAX_COOKIE_CANDIDATES) break;
       const located = await locate(identity.key);
       const session = located && (await accept(identity, located, request));
