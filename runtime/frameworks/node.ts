@@ -48,10 +48,10 @@ export interface NodeSessions {
   sendError(res: ServerResponse, error: unknown): void;
 }
 
-/** Where a request keeps its session once loading has begun, so a second load returns the same one. */
-const LOADED = Symbol('session');
-
 export function nodeSession(manager: SessionManager, options: NodeSessionOptions = {}): NodeSessions {
+  // Where a request keeps this instance's session once loading has begun, so a second load
+  // returns the same one. One per instance: a second nodeSession() on the same request has its own.
+  const LOADED = Symbol('session');
   const trustProxy = options.trustProxy ?? false;
   const { logger } = manager.options;
 
