@@ -94,7 +94,11 @@ const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', '
  * epoch milliseconds, as the core counts them.
  */
 export function createTableSql(table: string): string {
-  return `CREATE TABLE IF NOT EXISTS "${table}" (
+  // App instances starting together would otherwise race on the catalog (the table's row type),
+  // and all but one fail. The statements run as one transaction, so the lock is held until the
+  // table and its index are committed; whoever waited then finds them there.
+  return `SELECT pg_advisory_xact_lock(hashtext('create-session-layer:${table}'));
+CREATE TABLE IF NOT EXISTS "${table}" (
   id text COLLATE "C" PRIMARY KEY,
   data text NOT NULL,
   version bigint NOT NULL,
@@ -145,8 +149,6 @@ export function postgresStore(options: PostgresOptions): SessionStore {
   const ensureTable = () =>
     (ready ??= createTable
       ? pool.query(createTableSql(table)).catch((error: unknown) => {
-          // Another app instance creating the same table at the same moment: it is there now.
-          if (['23505', '42P07'].includes(String((error as { code?: unknown }).code))) return;
           ready = undefined; // retry on the next call, e.g. once the server is back
           throw error;
         })
