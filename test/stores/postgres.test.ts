@@ -94,8 +94,8 @@ describe.skipIf(!up)('postgres store on a real server', () => {
   });
 
   it('app instances starting together on a missing table all create it and serve', async () => {
-    // The catalog race this guards against lost about one round in forty; ten rounds make a
-    // regression show.
+    // The catalog race this guards against failed one round in every ten to forty here; ten
+    // rounds make a regression show in most runs.
     for (let round = 0; round < 10; round++) {
       const table = tableName(`race${String(round)}`);
       const stores = Array.from({ length: 6 }, () => storeOn(table));
