@@ -10,8 +10,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseTrees } from './lib/trees.mjs';
 import { redisUrl, secret } from './peers/common.mjs';
 
 const { values } = parseArgs({
@@ -22,6 +23,7 @@ const { values } = parseArgs({
   },
 });
 if (values.tree.length === 0) throw new Error('give at least one --tree LABEL=PATH');
+const trees = parseTrees(values.tree, process.cwd());
 const storeUrls = { redis: redisUrl, memory: 'memory:' };
 if (!(values.store in storeUrls)) throw new Error(`--store must be one of ${Object.keys(storeUrls).join(', ')}`);
 Object.assign(process.env, {
@@ -34,9 +36,7 @@ const tempRoot = mkdtempSync(join(tmpdir(), 'session-layer-ab-'));
 process.on('exit', () => rmSync(tempRoot, { recursive: true, force: true }));
 
 const layers = [];
-for (const spec of values.tree) {
-  const [label, path] = spec.split('=');
-  const root = resolve(path);
+for (const { label, root } of trees) {
   const app = join(tempRoot, label);
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'layer-ab', private: true, type: 'module' }));
