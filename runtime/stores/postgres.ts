@@ -95,7 +95,7 @@ const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', '
  */
 export function createTableSql(table: string): string {
   // App instances starting together would otherwise race on the catalog (the table's row type),
-  // and all but one fail. The statements run as one transaction, so the lock is held until the
+  // and some of them fail. The statements run as one transaction, so the lock is held until the
   // table and its index are committed; whoever waited then finds them there.
   return `SELECT pg_advisory_xact_lock(hashtext('create-session-layer:${table}'));
 CREATE TABLE IF NOT EXISTS "${table}" (
